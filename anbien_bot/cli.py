@@ -1,0 +1,130 @@
+"""The command line: run the bot, try sources, check the config."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
+
+from .config import Config, ConfigError, load_config
+from .dates import format_vn
+from .log import setup_logging
+
+if TYPE_CHECKING:
+    from .ingest import Ingestor
+
+log = logging.getLogger(__name__)
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="anbien-bot",
+        description="Telegram bot that carries the An Biên portal's news to its residents.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_, description=help_)
+        sub.add_argument(
+            "--config", required=True, metavar="PATH", help="the configuration file (TOML)"
+        )
+        return sub
+
+    command("run", "Run the bot: poll sources, deliver posts, answer residents.")
+    poll = command("poll", "Fetch every source, store new articles and print them (no token).")
+    poll.add_argument(
+        "--once", action="store_true", help="poll each source once and exit (otherwise repeat)"
+    )
+    command("check-config", "Check the configuration file and say what it configures.")
+    preview = command(
+        "preview", "Fetch a source's listing and first article now and show what was extracted."
+    )
+    preview.add_argument("--source", required=True, metavar="NAME", help="the source's name")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"anbien-bot: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    setup_logging(secrets=[config.telegram.token])
+    if args.command == "check-config":
+        return check_config(config)
+    if args.command == "poll":
+        return asyncio.run(poll(config, once=args.once))
+    if args.command == "preview":
+        from .preview import preview
+
+        return asyncio.run(preview(config, args.source))
+    if not config.telegram.token:
+        print(
+            "anbien-bot: config error: telegram.token: no bot token "
+            "(set ANBIEN_BOT_TOKEN or telegram.token)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    from .app import run
+
+    run(config)
+    return 0
+
+
+def check_config(config: Config) -> int:
+    """Print a summary of a configuration that loaded without errors."""
+    print(f"database: {config.storage.database}")
+    print(f"token: {'set' if config.telegram.token else 'missing (needed for run)'}")
+    print(f"admins: {len(config.telegram.admins)}")
+    print(f"polling every {config.polling.interval_seconds:g} s")
+    names = config.category_names
+    print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))
+    for source in config.sources:
+        cats = ", ".join(source.categories)
+        print(f"source {source.name!r}: {source.type} {source.url} -> {cats}")
+    print("config OK")
+    return 0
+
+
+@asynccontextmanager
+async def open_ingestor(config: Config) -> AsyncIterator[Ingestor]:
+    """Open the store and the fetcher for a command that reads sources, and close them after."""
+    from .ingest import Ingestor, fetcher_for
+    from .store import Store
+
+    store = await Store.open(config.storage.database)
+    try:
+        async with fetcher_for(config) as fetcher:
+            yield Ingestor(config, store, fetcher)
+    finally:
+        await store.close()
+
+
+async def poll(config: Config, *, once: bool) -> int:
+    """Poll every source (once, or at the interval until interrupted) and print new articles."""
+    names = config.category_names
+    async with open_ingestor(config) as ingestor:
+        while True:
+            outcomes = await ingestor.poll_due(force=once)
+            for outcome in outcomes:
+                if outcome.error:
+                    print(f"! {outcome.source}: {outcome.error}", file=sys.stderr)
+                for article_id in outcome.result.new:
+                    article = await ingestor.store.article(article_id)
+                    if article is None:
+                        continue
+                    cats = ", ".join(names.get(c, c) for c in article.categories)
+                    print(
+                        f"{format_vn(article.published)}  [{cats}]  {article.title}  {article.url}"
+                    )
+            if once:
+                return 0
+            await asyncio.sleep(min(config.polling.interval_seconds, 30))

@@ -1,0 +1,68 @@
+"""Plain data passed between the layers: what a source yields and what the store keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file linked from an article, such as the signed PDF of a decision."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article as a source gives it, already normalised to plain text and UTC.
+
+    ``key`` is the article's stable identity within its source (a numeric portal id,
+    a guid or a canonical URL): an article whose title changes keeps its key.
+    """
+
+    key: str
+    url: str
+    title: str
+    summary: str = ""
+    image_url: str | None = None
+    published: datetime | None = None  # aware, UTC
+    body: str = ""
+    author: str = ""
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as the store keeps it, with every category it was filed under."""
+
+    id: int
+    url: str
+    title: str
+    summary: str
+    image_url: str | None
+    published: datetime  # aware, UTC
+    first_seen: datetime  # aware, UTC
+    categories: tuple[str, ...] = ()
+    body: str = ""
+    author: str = ""
+    attachments: tuple[Attachment, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Selectors:
+    """CSS selectors an admin writes for an HTML source; None means "use the defaults"."""
+
+    item: str | None = None  # on the listing: links to articles
+    item_title: str | None = None  # on the listing, inside or beside an item
+    item_date: str | None = None
+    next_page: str | None = None  # on the listing: the link to the next (older) page
+    title: str | None = None  # on the article page from here on
+    date: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    image: str | None = None
+    caption: str | None = None
+    author: str | None = None
+    attachments: str | None = None

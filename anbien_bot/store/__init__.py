@@ -1,0 +1,28 @@
+"""The SQLite store: every table of the bot, behind named methods; all SQL lives here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .articles import ArticlesTable, StoreResult
+from .chats import Chat, ChatsTable
+from .database import Database, SchemaTooNewError
+from .sources import SourcesTable, SourceState
+
+__all__ = ["Chat", "SchemaTooNewError", "SourceState", "Store", "StoreResult"]
+
+
+class Store(ArticlesTable, ChatsTable, SourcesTable):
+    """The bot's storage, one table family per base class."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open the database at path, migrating it to the current schema."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the database."""
+        await self.db.close()

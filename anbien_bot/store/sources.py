@@ -1,0 +1,134 @@
+"""Per-source polling state: validators, body hash, health and the next poll time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from ..dates import from_iso, to_iso
+from .database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store remembers about a source between polls."""
+
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_success_at: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    consecutive_failures: int = 0
+    next_poll_at: datetime | None = None
+    seeded: bool = False
+    last_item_count: int | None = None
+
+
+def _maybe(value: str | None) -> datetime | None:
+    return None if value is None else from_iso(value)
+
+
+class SourcesTable:
+    """Reads and writes the ``sources`` table."""
+
+    db: Database
+
+    async def source_state(self, name: str) -> SourceState:
+        """Return the stored state of a source (a blank one if it was never polled)."""
+        async with self.db.reading() as conn:
+            cur = await conn.execute("SELECT * FROM sources WHERE name = ?", (name,))
+            row = await cur.fetchone()
+        if row is None:
+            return SourceState(name)
+        return SourceState(
+            name=row["name"],
+            etag=row["etag"],
+            last_modified=row["last_modified"],
+            body_hash=row["body_hash"],
+            last_success_at=_maybe(row["last_success_at"]),
+            last_error=row["last_error"],
+            last_error_at=_maybe(row["last_error_at"]),
+            consecutive_failures=row["consecutive_failures"],
+            next_poll_at=_maybe(row["next_poll_at"]),
+            seeded=bool(row["seeded"]),
+            last_item_count=row["last_item_count"],
+        )
+
+    async def source_states(self) -> list[SourceState]:
+        """Return the state of every source the store knows, by name."""
+        async with self.db.reading() as conn:
+            cur = await conn.execute("SELECT name FROM sources ORDER BY name")
+            names = [row[0] for row in await cur.fetchall()]
+        return [await self.source_state(name) for name in names]
+
+    async def record_success(
+        self,
+        name: str,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        item_count: int | None = None,
+    ) -> None:
+        """Record a poll that worked (or found the source unchanged) and reset its failures.
+
+        Validators and counts given as None keep their stored values, since a 304 or an
+        unchanged body carries none of its own.
+        """
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            await conn.execute(
+                """
+                UPDATE sources SET
+                    etag = COALESCE(?, etag),
+                    last_modified = COALESCE(?, last_modified),
+                    body_hash = COALESCE(?, body_hash),
+                    last_item_count = COALESCE(?, last_item_count),
+                    last_success_at = ?, next_poll_at = ?,
+                    consecutive_failures = 0, seeded = 1
+                WHERE name = ?
+                """,
+                (
+                    etag,
+                    last_modified,
+                    body_hash,
+                    item_count,
+                    to_iso(now),
+                    to_iso(next_poll_at),
+                    name,
+                ),
+            )
+
+    async def record_failure(
+        self, name: str, error: str, *, now: datetime, next_poll_at: datetime
+    ) -> int:
+        """Record a failed poll; return the number of failures in a row, this one included."""
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            cur = await conn.execute(
+                """
+                UPDATE sources SET last_error = ?, last_error_at = ?, next_poll_at = ?,
+                    consecutive_failures = consecutive_failures + 1
+                WHERE name = ? RETURNING consecutive_failures
+                """,
+                (error, to_iso(now), to_iso(next_poll_at), name),
+            )
+            row = await cur.fetchone()
+        return int(row[0])
+
+
+async def _ensure(conn: aiosqlite.Connection, name: str) -> None:
+    await conn.execute("INSERT OR IGNORE INTO sources(name) VALUES (?)", (name,))
+
+
+async def source_id(conn: aiosqlite.Connection, name: str) -> int:
+    """Return the id of a source, creating its row on first use."""
+    await _ensure(conn, name)
+    cur = await conn.execute("SELECT id FROM sources WHERE name = ?", (name,))
+    return int((await cur.fetchone())[0])
