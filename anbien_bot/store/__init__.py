@@ -5,14 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 from .articles import ArticlesTable, StoreResult
+from .broadcasts import BroadcastsTable
 from .chats import Chat, ChatsTable
 from .database import Database, SchemaTooNewError
+from .outbox import OutboxTable
+from .search import SearchTable
 from .sources import SourcesTable, SourceState
+from .stats import StatsTable
 
 __all__ = ["Chat", "SchemaTooNewError", "SourceState", "Store", "StoreResult"]
 
 
-class Store(ArticlesTable, ChatsTable, SourcesTable):
+class Store(
+    ArticlesTable, BroadcastsTable, ChatsTable, OutboxTable, SearchTable, SourcesTable, StatsTable
+):
     """The bot's storage, one table family per base class."""
 
     def __init__(self, db: Database) -> None:

@@ -68,7 +68,7 @@ MIGRATIONS: tuple[str, ...] = (
         INSERT INTO articles_fts(rowid, search_text) VALUES (new.id, new.search_text);
     END;
     """,
-    # 2: residents, their subscriptions, the delivery outbox and Telegram's photo ids.
+    # 2: residents, their subscriptions, broadcasts, the delivery outbox, Telegram's photo ids.
     """
     CREATE TABLE chats (
         id INTEGER PRIMARY KEY,             -- Telegram chat id
@@ -86,10 +86,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (chat_id, category)
     ) WITHOUT ROWID;
     CREATE INDEX subscriptions_category ON subscriptions(category, chat_id);
+    CREATE TABLE broadcasts (
+        id INTEGER PRIMARY KEY,
+        admin_id INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        text TEXT NOT NULL,                 -- Telegram HTML, as previewed
+        photo TEXT,                         -- file_id of the photo, if any
+        audience TEXT NOT NULL,             -- "all", "category:<key>" or "admin"
+        urgent INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL DEFAULT 'draft'
+            CHECK (status IN ('draft', 'sending', 'done', 'cancelled')),
+        recipients INTEGER,
+        started_at TEXT,
+        finished_at TEXT
+    );
+    -- The outbox: one row per message owed to a chat, a post or a broadcast.
     CREATE TABLE deliveries (
         id INTEGER PRIMARY KEY,
         chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
-        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        article_id INTEGER REFERENCES articles(id) ON DELETE CASCADE,
+        broadcast_id INTEGER REFERENCES broadcasts(id) ON DELETE CASCADE,
+        priority INTEGER NOT NULL DEFAULT 0,   -- higher goes first (urgent notices)
         status TEXT NOT NULL DEFAULT 'pending'
             CHECK (status IN ('pending', 'sent', 'failed', 'blocked', 'cancelled')),
         attempts INTEGER NOT NULL DEFAULT 0,
@@ -98,9 +115,14 @@ MIGRATIONS: tuple[str, ...] = (
         sent_at TEXT,
         message_id INTEGER,
         error TEXT,
-        UNIQUE (chat_id, article_id)
+        CHECK ((article_id IS NULL) != (broadcast_id IS NULL)),
+        UNIQUE (chat_id, article_id),
+        UNIQUE (chat_id, broadcast_id)
     );
-    CREATE INDEX deliveries_due ON deliveries(status, not_before) WHERE status = 'pending';
+    CREATE INDEX deliveries_due ON deliveries(not_before, chat_id) WHERE status = 'pending';
+    CREATE INDEX deliveries_broadcast ON deliveries(broadcast_id, status)
+        WHERE broadcast_id IS NOT NULL;
+    CREATE INDEX deliveries_sent_at ON deliveries(sent_at) WHERE sent_at IS NOT NULL;
     CREATE TABLE telegram_files (
         url TEXT PRIMARY KEY,
         file_id TEXT NOT NULL,
