@@ -95,12 +95,12 @@ async def running_bot(config_path: Path) -> AsyncIterator[Any]:
 async def eventually(
     check: Callable[[], Any] | Callable[[], Awaitable[Any]],
     *,
-    timeout: float = 10.0,
+    within: float = 10.0,
     interval: float = 0.05,
 ) -> Any:
-    """Wait until check() returns something truthy and return it; fail after timeout."""
+    """Wait until check() returns something truthy and return it; fail after ``within`` s."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         result = check()
         if asyncio.iscoroutine(result):
@@ -108,5 +108,5 @@ async def eventually(
         if result:
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s: {check}")
+            raise AssertionError(f"condition not met within {within} s: {check}")
         await asyncio.sleep(interval)
