@@ -1,0 +1,327 @@
+"""Polite HTTP fetching for every source: conditional GET, size cap, deadlines, host safety."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import ipaddress
+import socket
+import ssl
+import zlib
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
+    "text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.5"
+)
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """What one GET brought back, after redirects; the body is empty when not modified."""
+
+    url: str
+    status: int
+    not_modified: bool
+    body: bytes
+    content_type: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+
+
+class FetchError(Exception):
+    """A fetch that brought nothing usable, with a one-line human reason."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Fetcher:
+    """Fetch source URLs politely: per-host limits and pacing, bounded bodies and time."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        *,
+        timeout: float = 30,
+        max_bytes: int = 5 * 1024 * 1024,
+        max_redirects: int = 5,
+        per_host: int = 2,
+        page_delay: float = 0.0,
+        allowed_hosts: Collection[str] = (),
+    ) -> None:
+        self.user_agent = user_agent
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.max_redirects = max_redirects
+        self.per_host = per_host
+        self.page_delay = page_delay
+        self.allowed_hosts = frozenset(_bare_host(h) for h in allowed_hosts)
+        self._clients: dict[bool | str, httpx.AsyncClient] = {}
+        self._slots: dict[str, asyncio.Semaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close every HTTP client this fetcher opened."""
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        verify: bool | str = True,
+    ) -> FetchResult:
+        """Return the answer to a conditional GET of url, or raise FetchError saying why not."""
+        try:
+            target = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchError("invalid URL") from exc
+        self._check_allowed(target)
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        client = self._client(verify)
+        request = client.build_request("GET", target, headers=headers)
+        for _ in range(self.max_redirects + 1):
+            answer = await self._send(client, request)
+            if isinstance(answer, FetchResult):
+                return answer
+            request = answer
+        raise FetchError("too many redirects")
+
+    def _check_allowed(self, url: httpx.URL) -> None:
+        """Raise FetchError unless url is http(s) to a host we may reach."""
+        if url.scheme not in ("http", "https"):
+            raise FetchError(f"not allowed: {url.scheme or 'no'} scheme")
+        host = _bare_host(url.host)
+        if not host:
+            raise FetchError("not allowed: URL without a host")
+        if host in self.allowed_hosts:
+            return
+        if self.allowed_hosts:
+            raise FetchError(f"not allowed: {host} is not a configured source host")
+        if host == "localhost" or host.endswith(".localhost"):
+            raise FetchError(f"not allowed: local host {host}")
+        address = _ip_literal(host)
+        if address is not None and not address.is_global:
+            raise FetchError(f"not allowed: private address {host}")
+
+    def _client(self, verify: bool | str) -> httpx.AsyncClient:
+        """Return the shared client for this TLS setting, creating it on first use."""
+        client = self._clients.get(verify)
+        if client is None:
+            client = httpx.AsyncClient(
+                verify=_ssl_context(verify) if isinstance(verify, str) else verify,
+                timeout=httpx.Timeout(self.timeout),
+                follow_redirects=False,  # followed by hand, so every hop is checked and paced
+                headers={
+                    "User-Agent": self.user_agent,
+                    "Accept": ACCEPT,
+                    "Accept-Language": "vi, en;q=0.5",
+                    # Only what _read_body can inflate within the cap.
+                    "Accept-Encoding": "gzip",
+                },
+            )
+            self._clients[verify] = client
+        return client
+
+    async def _send(
+        self, client: httpx.AsyncClient, request: httpx.Request
+    ) -> FetchResult | httpx.Request:
+        """Send one request within its host's limits; return its result or the redirect."""
+        host = _bare_host(request.url.host)
+        async with self._slot(host):
+            await self._pace(host)
+            try:
+                # httpx's own timeouts are per read; a server that trickles bytes only
+                # stops under an overall deadline.
+                async with asyncio.timeout(self.timeout):
+                    response = await client.send(request, stream=True)
+                    try:
+                        return await self._answer(response)
+                    finally:
+                        await response.aclose()
+            except (TimeoutError, httpx.TimeoutException) as exc:
+                raise FetchError(f"timed out after {self.timeout:g} s") from exc
+            except httpx.HTTPError as exc:
+                raise FetchError(_transport_reason(exc)) from exc
+
+    async def _answer(self, response: httpx.Response) -> FetchResult | httpx.Request:
+        """Return the result a response carries, or the next request of a redirect."""
+        if response.next_request is not None:
+            self._check_allowed(response.next_request.url)
+            return response.next_request
+        status = response.status_code
+        headers = response.headers
+        if status == 304:
+            sent = response.request.headers
+            return FetchResult(
+                url=str(response.url),
+                status=status,
+                not_modified=True,
+                body=b"",
+                content_type=headers.get("Content-Type", ""),
+                etag=headers.get("ETag") or sent.get("If-None-Match"),
+                last_modified=headers.get("Last-Modified") or sent.get("If-Modified-Since"),
+                body_hash=None,
+            )
+        if not 200 <= status < 300:
+            raise FetchError(f"HTTP {status}")
+        body = await self._read_body(response)
+        return FetchResult(
+            url=str(response.url),
+            status=status,
+            not_modified=False,
+            body=body,
+            content_type=headers.get("Content-Type", ""),
+            etag=headers.get("ETag"),
+            last_modified=headers.get("Last-Modified"),
+            body_hash=hashlib.sha256(body).hexdigest(),
+        )
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        """Return the decoded body, streamed and cut off past max_bytes."""
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise self._over_cap()
+        encoding = response.headers.get("Content-Encoding", "").strip().lower()
+        inflater = _inflater(encoding)
+        received = 0
+        body = bytearray()
+        async for chunk in response.aiter_raw():
+            received += len(chunk)
+            if received > self.max_bytes:
+                raise self._over_cap()
+            if inflater is not None:
+                # One byte past the room left is enough to know the cap is broken,
+                # so a compression bomb never expands further than that.
+                chunk = _inflate(inflater, chunk, self.max_bytes - len(body) + 1)
+            body += chunk
+            if len(body) > self.max_bytes:
+                raise self._over_cap()
+        # Some portals serve a .gz file as if it were the XML itself.
+        if not encoding and body.startswith(_GZIP_MAGIC):
+            body = bytearray(_inflate(zlib.decompressobj(31), bytes(body), self.max_bytes + 1))
+            if len(body) > self.max_bytes:
+                raise self._over_cap()
+        return bytes(body)
+
+    def _over_cap(self) -> FetchError:
+        """Return the error for a body larger than max_bytes."""
+        return FetchError(f"body over {_size_text(self.max_bytes)} cap")
+
+    def _slot(self, host: str) -> asyncio.Semaphore:
+        """Return the semaphore bounding requests in flight to host."""
+        slot = self._slots.get(host)
+        if slot is None:
+            slot = self._slots[host] = asyncio.Semaphore(self.per_host)
+        return slot
+
+    async def _pace(self, host: str) -> None:
+        """Wait until page_delay has passed since the last request to host started."""
+        if self.page_delay <= 0:
+            return
+        now = asyncio.get_running_loop().time()
+        # Reserving the start time before sleeping keeps concurrent callers in a queue.
+        start = max(now, self._next_start.get(host, now))
+        self._next_start[host] = start + self.page_delay
+        if start > now:
+            await asyncio.sleep(start - now)
+
+
+def _bare_host(host: str) -> str:
+    """Return host lowercased and without a trailing dot."""
+    return host.strip().lower().rstrip(".")
+
+
+def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """Return the address host spells, including shorthand like 127.1 or 2130706433."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        # Resolvers accept the old BSD forms too (127.1, 0x7f.0.0.1, 2130706433).
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
+    """Return a verifying TLS context that trusts the CA file or directory given."""
+    try:
+        if Path(ca_bundle).is_dir():
+            return ssl.create_default_context(capath=ca_bundle)
+        return ssl.create_default_context(cafile=ca_bundle)
+    except (OSError, ssl.SSLError) as exc:
+        raise FetchError(f"CA bundle unreadable: {ca_bundle}") from exc
+
+
+def _inflater(encoding: str) -> zlib._Decompress | None:
+    """Return a decompressor for a Content-Encoding, None for identity."""
+    if encoding in ("", "identity"):
+        return None
+    if encoding in ("gzip", "x-gzip"):
+        return zlib.decompressobj(31)
+    if encoding == "deflate":
+        return zlib.decompressobj(15)
+    raise FetchError(f"unsupported Content-Encoding {encoding[:20]}")
+
+
+def _inflate(inflater: zlib._Decompress, data: bytes, limit: int) -> bytes:
+    """Return at most limit bytes inflated from data."""
+    try:
+        return inflater.decompress(data, limit)
+    except zlib.error as exc:
+        raise FetchError("corrupt compressed body") from exc
+
+
+def _transport_reason(exc: httpx.HTTPError) -> str:
+    """Return a one-line reason for a transport failure."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return "TLS certificate verify failed"
+        if isinstance(cause, ssl.SSLError):
+            return "TLS error"
+        cause = cause.__cause__ or cause.__context__
+    detail = " ".join(str(exc).split())[:120]
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {detail}" if detail else "connection failed"
+    kind = type(exc).__name__
+    return f"{kind}: {detail}" if detail else kind
+
+
+def _size_text(size: int) -> str:
+    """Return a byte count as people say it (5 MB, 512 KB, 900 bytes)."""
+    if size % (1024 * 1024) == 0:
+        return f"{size // (1024 * 1024)} MB"
+    if size % 1024 == 0:
+        return f"{size // 1024} KB"
+    return f"{size} bytes"
