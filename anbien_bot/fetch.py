@@ -94,13 +94,19 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         verify: bool | str = True,
+        any_public_host: bool = False,
     ) -> FetchResult:
-        """Return the answer to a conditional GET of url, or raise FetchError saying why not."""
+        """Return the answer to a conditional GET of url, or raise FetchError saying why not.
+
+        With ``any_public_host`` a host outside ``allowed_hosts`` is fine as long as it is
+        public: a configured source that moved (the An Biên portal redirecting to its
+        successor), or a photo on another server. Links found in content never get it.
+        """
         try:
             target = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
             raise FetchError("invalid URL") from exc
-        self._check_allowed(target)
+        self._check_allowed(target, any_public_host)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -109,13 +115,13 @@ class Fetcher:
         client = self._client(verify)
         request = client.build_request("GET", target, headers=headers)
         for _ in range(self.max_redirects + 1):
-            answer = await self._send(client, request)
+            answer = await self._send(client, request, any_public_host)
             if isinstance(answer, FetchResult):
                 return answer
             request = answer
         raise FetchError("too many redirects")
 
-    def _check_allowed(self, url: httpx.URL) -> None:
+    def _check_allowed(self, url: httpx.URL, any_public_host: bool = False) -> None:
         """Raise FetchError unless url is http(s) to a host we may reach."""
         if url.scheme not in ("http", "https"):
             raise FetchError(f"not allowed: {url.scheme or 'no'} scheme")
@@ -124,7 +130,7 @@ class Fetcher:
             raise FetchError("not allowed: URL without a host")
         if host in self.allowed_hosts:
             return
-        if self.allowed_hosts:
+        if self.allowed_hosts and not any_public_host:
             raise FetchError(f"not allowed: {host} is not a configured source host")
         if host == "localhost" or host.endswith(".localhost"):
             raise FetchError(f"not allowed: local host {host}")
@@ -152,7 +158,7 @@ class Fetcher:
         return client
 
     async def _send(
-        self, client: httpx.AsyncClient, request: httpx.Request
+        self, client: httpx.AsyncClient, request: httpx.Request, any_public_host: bool
     ) -> FetchResult | httpx.Request:
         """Send one request within its host's limits; return its result or the redirect."""
         host = _bare_host(request.url.host)
@@ -164,7 +170,7 @@ class Fetcher:
                 async with asyncio.timeout(self.timeout):
                     response = await client.send(request, stream=True)
                     try:
-                        return await self._answer(response)
+                        return await self._answer(response, any_public_host)
                     finally:
                         await response.aclose()
             except (TimeoutError, httpx.TimeoutException) as exc:
@@ -172,10 +178,12 @@ class Fetcher:
             except httpx.HTTPError as exc:
                 raise FetchError(_transport_reason(exc)) from exc
 
-    async def _answer(self, response: httpx.Response) -> FetchResult | httpx.Request:
+    async def _answer(
+        self, response: httpx.Response, any_public_host: bool
+    ) -> FetchResult | httpx.Request:
         """Return the result a response carries, or the next request of a redirect."""
         if response.next_request is not None:
-            self._check_allowed(response.next_request.url)
+            self._check_allowed(response.next_request.url, any_public_host)
             return response.next_request
         status = response.status_code
         headers = response.headers

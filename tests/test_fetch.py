@@ -441,3 +441,14 @@ async def test_unreadable_ca_bundle_is_a_fetch_error(tmp_path: Path, portal: Fak
             await bundle_fetcher.fetch(portal.url("/"), verify=str(tmp_path / "missing.pem"))
 
     assert caught.value.reason.startswith("CA bundle unreadable")
+
+
+async def test_a_configured_source_may_move_to_another_public_host_but_never_private() -> None:
+    fetcher = Fetcher("anbien-bot-test", allowed_hosts={"anbien.example.gov.vn"})
+    async with fetcher:
+        with pytest.raises(FetchError, match="not a configured source host"):
+            await fetcher.fetch("http://other.example.vn/rss.xml")
+        with pytest.raises(FetchError, match="private address"):
+            await fetcher.fetch("http://10.0.0.7/rss.xml", any_public_host=True)
+        with pytest.raises(FetchError, match="local host"):
+            await fetcher.fetch("http://localhost/rss.xml", any_public_host=True)
