@@ -1,0 +1,312 @@
+"""Reading one source: fetch, parse, enrich thin items, store; and its health afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from .config import Config, SourceConfig
+from .dates import utcnow
+from .extract import (
+    ExtractError,
+    ListingItem,
+    article_key,
+    next_page_url,
+    parse_article,
+    parse_listing,
+    to_entry,
+)
+from .feeds import FeedError, parse_feed
+from .fetch import Fetcher, FetchError
+from .models import Entry
+from .store import SourceState, Store
+from .store.articles import StoreResult
+from .urls import host_of
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SourceProblem(Exception):
+    """A poll that reached the source but could not use what it got."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of one source did."""
+
+    source: str
+    status: str  # "new", "unchanged", "failed"
+    result: StoreResult = field(default_factory=StoreResult)
+    error: str | None = None
+    failures: int = 0  # consecutive, after this poll
+    seconds: float = 0.0
+    announced: bool = True
+
+
+def fetcher_for(config: Config) -> Fetcher:
+    """Return a fetcher set up from the polling config, allowed to read every source's host."""
+    polling = config.polling
+    return Fetcher(
+        user_agent=polling.user_agent,
+        timeout=polling.timeout_seconds,
+        max_bytes=polling.max_body_bytes,
+        max_redirects=polling.max_redirects,
+        per_host=polling.per_host_requests,
+        page_delay=polling.page_delay_seconds,
+        allowed_hosts={host_of(u) for s in config.sources for u in s.listing_urls},
+    )
+
+
+def backoff_delay(failures: int, interval: float, cap: float) -> float:
+    """Return how long a source that failed ``failures`` times in a row waits: doubling, capped."""
+    return min(interval * 2 ** max(failures - 1, 0), max(cap, interval))
+
+
+class Ingestor:
+    """Polls sources and keeps their articles; knows nothing of Telegram."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+
+    async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
+        """Poll every source whose time has come (all with ``force``), side by side.
+
+        Sources run concurrently and each is isolated, so a slow or failing one never
+        holds up the others; the fetcher still limits requests per host.
+        """
+        now = self.clock()
+        due = []
+        for source in self.config.sources:
+            state = await self.store.source_state(source.name)
+            if force or state.next_poll_at is None or state.next_poll_at <= now:
+                due.append(source)
+        return list(await asyncio.gather(*(self.poll_source(s) for s in due)))
+
+    async def poll_source(
+        self, source: SourceConfig, *, announce: bool | None = None
+    ) -> PollOutcome:
+        """Poll one source, store what is new, and record its health; never raises."""
+        started = time.perf_counter()
+        state = await self.store.source_state(source.name)
+        if announce is None:
+            announce = state.seeded or self.config.polling.announce_first_poll
+        polling = self.config.polling
+        try:
+            entries, recorded = await self._read(source, state)
+        except (FetchError, FeedError, ExtractError, SourceProblem) as exc:
+            reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+            return await self._failed(source, reason, started)
+        except Exception as exc:  # a bug or a surprise must not stop the other sources
+            log.exception("source=%r poll crashed", source.name)
+            return await self._failed(source, f"internal error: {type(exc).__name__}", started)
+        now = self.clock()
+        next_poll = now + timedelta(
+            seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
+        )
+        if entries is None:
+            await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
+            return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
+        result = await self.store.store_entries(
+            source.name, source.categories, entries, now=now, announce=announce
+        )
+        await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
+        seconds = time.perf_counter() - started
+        log.info(
+            "source=%r polled items=%d new=%d updated=%d reposts=%d queued=%d announced=%s "
+            "seconds=%.2f",
+            source.name,
+            len(entries),
+            len(result.new),
+            result.updated,
+            result.reposts,
+            result.enqueued,
+            announce,
+            seconds,
+        )
+        return PollOutcome(source.name, "new", result, seconds=seconds, announced=announce)
+
+    async def _failed(self, source: SourceConfig, reason: str, started: float) -> PollOutcome:
+        now = self.clock()
+        state = await self.store.source_state(source.name)
+        delay = backoff_delay(
+            state.consecutive_failures + 1,
+            self.config.polling.interval_seconds,
+            self.config.polling.max_backoff_seconds,
+        )
+        failures = await self.store.record_failure(
+            source.name, reason, now=now, next_poll_at=now + timedelta(seconds=delay)
+        )
+        log.warning(
+            "source=%r failed: %s (failures in a row: %d, next try in %.0f s)",
+            source.name,
+            reason,
+            failures,
+            delay,
+        )
+        return PollOutcome(
+            source.name,
+            "failed",
+            error=reason,
+            failures=failures,
+            seconds=time.perf_counter() - started,
+        )
+
+    async def _read(
+        self, source: SourceConfig, state: SourceState
+    ) -> tuple[list[Entry] | None, dict[str, Any]]:
+        """Return the source's entries (None when unchanged) and what to record of the poll."""
+        if source.type == "html":
+            entries, count = await self._read_html(source, state)
+            return entries, {"item_count": count}
+        fetched = await self.fetcher.fetch(
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            verify=source.verify_tls,
+            any_public_host=True,
+        )
+        if fetched.not_modified or (state.body_hash and fetched.body_hash == state.body_hash):
+            return None, {}
+        entries = await _off_loop(
+            len(fetched.body),
+            parse_feed,
+            fetched.body,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            times_are_local=source.times_are_local,
+        )
+        if not entries and state.last_item_count:
+            raise SourceProblem("feed that had items now has none")
+        entries = await self._enrich(source, entries)
+        return entries, {
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "body_hash": fetched.body_hash,
+            "item_count": len(entries),
+        }
+
+    async def _read_html(
+        self, source: SourceConfig, state: SourceState
+    ) -> tuple[list[Entry], int]:
+        """Read an HTML source: its listing pages, then each article not seen before."""
+        items: dict[str, ListingItem] = {}
+        homes: set[str] = set()
+        for page_url in source.listing_urls:
+            url: str | None = page_url
+            for _ in range(source.max_pages):
+                if url is None:
+                    break
+                fetched = await self.fetcher.fetch(
+                    url, verify=source.verify_tls, any_public_host=True
+                )
+                homes.add(host_of(fetched.url))
+                html = fetched.body
+                for item in await _off_loop(
+                    len(html), parse_listing, html, fetched.url, source.selectors
+                ):
+                    items.setdefault(article_key(item.url, source.id_pattern), item)
+                url = next_page_url(html, fetched.url, source.selectors)
+        if not items:
+            # A listing that used to yield articles and now yields none has changed its layout.
+            raise SourceProblem(
+                "layout changed? the listing yielded no articles"
+                if state.last_item_count
+                else "the listing yielded no articles (check selectors.item)"
+            )
+        known = await self.store.known_keys(source.name, items)
+        entries: list[Entry] = []
+        untitled = 0
+        for key, item in items.items():
+            if key in known:
+                continue  # each article page is read once
+            try:
+                # Article pages come only from the listing's own host (where it moved).
+                fetched = await self.fetcher.fetch(
+                    item.url,
+                    verify=source.verify_tls,
+                    any_public_host=host_of(item.url) in homes,
+                )
+                page = await _off_loop(
+                    len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
+                )
+            except (FetchError, ExtractError) as exc:
+                log.warning(
+                    "source=%r article %s skipped: %s",
+                    source.name,
+                    item.url,
+                    getattr(exc, "reason", None) or exc,
+                )
+                continue
+            entry = to_entry(page, key, item)
+            if not entry.title:
+                untitled += 1
+                continue
+            entries.append(entry)
+        if untitled and not entries:
+            raise SourceProblem(f"layout changed? {untitled} article pages had no title")
+        if untitled:
+            log.warning("source=%r %d article pages had no title", source.name, untitled)
+        return entries, len(items)
+
+    async def _enrich(self, source: SourceConfig, entries: list[Entry]) -> list[Entry]:
+        """Fill a thin feed item's missing image or summary from its article page."""
+        if not source.enrich:
+            return entries
+        thin = [e for e in entries if not e.image_url or not e.summary]
+        if not thin:
+            return entries
+        known = await self.store.known_keys(source.name, (e.key for e in thin))
+        allowed = {host_of(u) for u in source.listing_urls}
+        enriched: dict[str, Entry] = {}
+        for entry in thin:
+            # Pages are only read from the source's own host: a feed cannot send us elsewhere.
+            if entry.key in known or host_of(entry.url) not in allowed:
+                continue
+            try:
+                fetched = await self.fetcher.fetch(entry.url, verify=source.verify_tls)
+                page = await _off_loop(
+                    len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
+                )
+            except (FetchError, ExtractError) as exc:
+                log.info(
+                    "source=%r could not enrich %s: %s",
+                    source.name,
+                    entry.url,
+                    getattr(exc, "reason", None) or exc,
+                )
+                continue
+            enriched[entry.key] = replace(
+                entry,
+                image_url=entry.image_url or page.image_url,
+                summary=entry.summary or page.lead,
+                body=entry.body or page.body,
+                author=entry.author or page.author,
+                attachments=entry.attachments or page.attachments,
+            )
+        return [enriched.get(e.key, e) for e in entries]
+
+
+_OFF_LOOP_BYTES = 256 * 1024
+
+
+async def _off_loop(size: int, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a parser in a thread when its input is large, so the bot keeps answering."""
+    if size < _OFF_LOOP_BYTES:
+        return func(*args, **kwargs)
+    return await asyncio.to_thread(func, *args, **kwargs)
