@@ -95,12 +95,12 @@ async def running_bot(config_path: Path) -> AsyncIterator[Any]:
 async def eventually(
     check: Callable[[], Any] | Callable[[], Awaitable[Any]],
     *,
-    within: float = 10.0,
+    timeout: float = 10.0,  # noqa: ASYNC109 - a test helper polling, not an I/O call
     interval: float = 0.05,
 ) -> Any:
-    """Wait until check() returns something truthy and return it; fail after ``within`` s."""
+    """Wait until check() returns something truthy and return it; fail after timeout s."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
+    deadline = loop.time() + timeout
     while True:
         result = check()
         if asyncio.iscoroutine(result):
@@ -108,5 +108,5 @@ async def eventually(
         if result:
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {within} s: {check}")
+            raise AssertionError(f"condition not met within {timeout} s: {check}")
         await asyncio.sleep(interval)
