@@ -1,4 +1,4 @@
-"""Articles out of portal HTML: links on a listing page, and the parts of an article page.
+"""The parts of an article page out of portal HTML, and the article as an Entry.
 
 An admin's CSS selectors (:class:`~anbien_bot.models.Selectors`) are tried first, then defaults
 that fit most Vietnamese government portals. Nothing here fetches: pages arrive as bytes or
@@ -8,18 +8,11 @@ text and come back as plain data, so the same code serves polling and the admin'
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
-from itertools import islice
+from datetime import datetime
 from urllib.parse import unquote
 
-import lxml.html
-from cssselect import SelectorError
 from lxml import etree
-from lxml.cssselect import CSSSelector
 
 from .articletext import (
     arrange,
@@ -30,52 +23,39 @@ from .articletext import (
     read_blocks,
     text_of,
 )
-from .dates import VN_TZ, parse_vietnamese_datetime
+from .dates import parse_vietnamese_datetime
+from .htmlpage import (
+    Element,
+    ExtractError,
+    date_of,
+    find_links,
+    first_line,
+    iso_date,
+    outside,
+    reading,
+    select,
+)
+from .listing import ListingItem
 from .models import Attachment, Entry, Selectors
-from .urls import absolute_url, canonical_url, host_of
+from .urls import absolute_url, canonical_url
 from .vntext import clean_line, fold
-
-Element = lxml.html.HtmlElement
 
 # The article-page selectors, in the order ArticlePage.unmatched names them.
 _ARTICLE_FIELDS = ("title", "date", "lead", "body", "image", "caption", "author", "attachments")
 _DEFAULT_ID = re.compile(r"/TinTuc/\d+/(\d+)(?:/|\.html?$|$)", re.I)
-# Without an item selector, a listing link is an article if its path carries a numeric id or
-# a long slug; menus, category pages and files do not.
-_ARTICLE_PATH = re.compile(
-    r"/\d{3,}(?:/|\.html?$|$)|[-_]\d{3,}\.html?$|/node/\d+|/[^/]*-[^/]*-[^/]*-[^/]+/?$"
-)
-_FILE_PATH = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34])$", re.I)
-_OUTSIDE_CONTENT = re.compile(r"sidebar|side-bar|menu|footer|navbar|breadcrumb|banner", re.I)
-_NEXT_LABELS = frozenset({"trang sau", "trang tiếp", "tiếp", "tiếp theo", "sau", "next", "»", "›"})
 _ICON = re.compile(r"logo|icon|spacer|blank\.|pixel|loading|avatar|emoticon|\.svg$", re.I)
 _GENERIC_LINK = frozenset({"tải về", "tải xuống", "download", "xem", "tại đây", "xem chi tiết"})
 _LEAD_META_MIN = 60  # a site-wide description ("Cổng thông tin điện tử ...") is shorter
 # "Tiêu đề | Cổng thông tin điện tử xã Đông Thái": the site's name after the title.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:cổng|trang)\s+thông\s+tin\b.*$", re.I)
-_NEAR_TITLE = 200
-_ITEMS_MAX = 500  # how much text after the title may still hold its date line
+_NEAR_TITLE = 200  # how much text after the title may still hold its date line
 
-_links = etree.XPath(".//a[@href]")
 _NEAR = "[normalize-space()][not(parent::script or parent::style)]"
 _after = etree.XPath(f"following::text(){_NEAR}[position() <= 8]")
 _before = etree.XPath(f"preceding::text(){_NEAR}[position() <= 3]")
 _labels = etree.XPath(
     "//body//text()[contains(., 'đính kèm') or contains(., 'Đính kèm') or contains(., 'ĐÍNH KÈM')]"
 )
-
-
-class ExtractError(Exception):
-    """A page that could not be read as HTML at all."""
-
-
-@dataclass(frozen=True)
-class ListingItem:
-    """A link to an article as a listing page shows it."""
-
-    url: str
-    title: str = ""
-    published: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -94,76 +74,13 @@ class ArticlePage:
     unmatched: tuple[str, ...] = ()
 
 
-def parse_listing(html: bytes | str, page_url: str, selectors: Selectors) -> list[ListingItem]:
-    """Return the article links of a listing page in page order, each once."""
-    with _reading():
-        root = parse_page(html)
-    if root is None:
-        return []
-    if selectors.item:
-        found = [(el, _link_of(el)) for el in _select(root, selectors.item)]
-    else:
-        found = [(a, a) for a in islice(_default_items(root, page_url), _ITEMS_MAX)]
-    # A real listing has dozens of links; thousands mean a hostile page, not more news.
-    hrefs = {el: link.get("href") for el, link in found[:_ITEMS_MAX] if link is not None}
-    items: dict[str, ListingItem] = {}
-    for el, link in found[:_ITEMS_MAX]:
-        url = absolute_url(link.get("href", ""), page_url) if link is not None else None
-        if url is None:
-            continue
-        boxes = list(_own_boxes(el, hrefs))
-        title = _first_line(_in_boxes(boxes, selectors.item_title)) or _first_line([link])
-        title = title or clean_line(clean_text(link.get("title", "")))
-        dated = _in_boxes(boxes, selectors.item_date) if selectors.item_date else boxes
-        published = next(filter(None, map(_date_of, dated)), None)
-        seen = items.get(key := canonical_url(url))
-        if seen is None:
-            items[key] = ListingItem(url=url, title=title, published=published)
-        elif not seen.title and title:  # an image link came first, its title link second
-            items[key] = ListingItem(seen.url, title, seen.published or published)
-    return list(items.values())
-
-
-def next_page_url(html: bytes | str, page_url: str, selectors: Selectors) -> str | None:
-    """Return the URL of the listing's next (older) page, or None on the last page."""
-    with _reading():
-        root = parse_page(html)
-    if root is None:
-        return None
-    if selectors.next_page:
-        candidates = [_link_of(el) for el in _select(root, selectors.next_page)]
-    else:
-        candidates = root.xpath("//link[@rel='next'] | //a[@rel='next']")
-        candidates += [
-            a
-            for a in _links(root)
-            if clean_line(a.text_content()).lower() in _NEXT_LABELS
-            or "next" in a.get("class", "").lower().split()
-        ]
-    here = canonical_url(page_url)
-    for el in candidates:
-        url = absolute_url(el.get("href", ""), page_url) if el is not None else None
-        if url and canonical_url(url) != here:
-            return url
-    return None
-
-
 def parse_article(html: bytes | str, page_url: str, selectors: Selectors) -> ArticlePage:
     """Return the parts of an article page; raise ExtractError if it is not HTML at all."""
-    with _reading():
+    with reading():
         root = parse_page(html)
         if root is None:
             raise ExtractError("the page is empty")
         return _article(root, page_url, selectors)
-
-
-@contextmanager
-def _reading() -> Iterator[None]:
-    """Turn whatever a hostile page makes lxml raise into ExtractError."""
-    try:
-        yield
-    except (etree.LxmlError, RecursionError, ValueError) as exc:
-        raise ExtractError(f"the page could not be read: {exc}") from exc
 
 
 def article_key(url: str, id_pattern: str | None = None) -> str:
@@ -194,11 +111,11 @@ def to_entry(page: ArticlePage, key: str, fallback: ListingItem | None = None) -
 
 def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     """Return the parts of a parsed article page."""
-    picked = {name: _select(root, getattr(selectors, name)) for name in _ARTICLE_FIELDS}
+    picked = {name: select(root, getattr(selectors, name)) for name in _ARTICLE_FIELDS}
     pick = picked.__getitem__
     metas = _metas(root)
-    title_el = next((el for el in pick("title") if _first_line([el])), None)
-    chosen_title = _first_line([title_el]) if title_el is not None else ""
+    title_el = next((el for el in pick("title") if first_line([el])), None)
+    chosen_title = first_line([title_el]) if title_el is not None else ""
     heading = _heading(root)
     title = chosen_title or _default_title(root, metas, heading)
     if title_el is None:
@@ -211,7 +128,7 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     blocks = [b for body in bodies for b in read_blocks(body, skip, pick("caption"))]
     text = arrange(blocks, title)
 
-    chosen_date = next(filter(None, map(_date_of, pick("date"))), None)
+    chosen_date = next(filter(None, map(date_of, pick("date"))), None)
     chosen_lead = next(filter(None, (clean_text(text_of(el)) for el in pick("lead"))), "")
     chosen_image = next(filter(None, (_image_of(el, page_url) for el in pick("image"))), None)
     chosen_author = next(filter(None, map(_author_of, pick("author"))), "")
@@ -223,7 +140,7 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     shared = (absolute_url(v, page_url) for v in _meta(metas, "og:image", "twitter:image"))
     image_url = chosen_image or next(filter(None, shared), images[0][0] if images else None)
     links = _links_in(pick("attachments")) or _pdf_links(bodies)
-    links += _links(block) if block is not None else []
+    links += find_links(block) if block is not None else []
     results = (chosen_title, chosen_date, chosen_lead, pick("body"), chosen_image)
     results += (pick("caption"), chosen_author, pick("attachments"))
     return ArticlePage(
@@ -244,24 +161,6 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     )
 
 
-@lru_cache(maxsize=256)
-def _compiled_css(css: str) -> CSSSelector | None:
-    """Return the compiled selector, or None if css is not valid."""
-    try:
-        return CSSSelector(css, translator="html")
-    except (SelectorError, etree.XPathError, ValueError):
-        return None
-
-
-def _select(root: etree._Element, css: str | None) -> list[Element]:
-    """Return the elements css matches under root; none if css is missing or not valid."""
-    compiled = _compiled_css(css) if css else None
-    try:
-        return [el for el in compiled(root) if isinstance(el.tag, str)] if compiled else []
-    except etree.XPathError:
-        return []
-
-
 def _metas(root: Element) -> dict[str, list[str]]:
     """Return the content of the page's meta tags by their (lowercased) name or property."""
     found: dict[str, list[str]] = {}
@@ -277,11 +176,6 @@ def _meta(metas: dict[str, list[str]], *names: str) -> list[str]:
     return [value for name in names for value in metas.get(name.lower(), ())]
 
 
-def _first_line(elements: Iterable[Element]) -> str:
-    """Return the first non-empty text of elements as one clean line."""
-    return next(filter(None, (clean_line(clean_text(text_of(el))) for el in elements)), "")
-
-
 def _outermost(elements: list[Element]) -> list[Element]:
     """Return elements without those nested inside another one of them."""
     chosen = set(elements)
@@ -293,55 +187,12 @@ def _holds_any(el: Element, inner: list[Element]) -> bool:
     return any(el is i or el in i.iterancestors() for i in inner)
 
 
-def _link_of(el: Element) -> Element | None:
-    """Return el if it is a link, else the first link inside it."""
-    return el if el.get("href") is not None else next(iter(_links(el)), None)
-
-
-def _default_items(root: Element, page_url: str) -> Iterable[Element]:
-    """Yield the links of a listing that look like articles on the listing's own site."""
-    host = host_of(page_url)
-    for a in _links(root):
-        url = absolute_url(a.get("href", ""), page_url)
-        if url is None or host_of(url) != host:
-            continue
-        path = "/" + url.split("://", 1)[1].partition("/")[2].partition("?")[0]
-        if _ARTICLE_PATH.search(path) and not _FILE_PATH.search(path) and not _outside(a):
-            yield a
-
-
-def _outside(el: Element) -> bool:
-    """Tell whether el sits in a menu, sidebar, header or footer."""
-    for ancestor in el.iterancestors():
-        if ancestor.tag in ("nav", "header", "footer", "aside"):
-            return True
-        names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if names != " " and _OUTSIDE_CONTENT.search(names):
-            return True
-    return False
-
-
-def _own_boxes(el: Element, hrefs: dict[Element, str | None]) -> Iterable[Element]:
-    """Yield el and up to three ancestors that hold no item linking elsewhere."""
-    href = hrefs[el]
-    yield el
-    for ancestor in list(el.iterancestors())[:3]:
-        if any(d in hrefs and hrefs[d] != href for d in ancestor.iterdescendants()):
-            return
-        yield ancestor
-
-
-def _in_boxes(boxes: list[Element], css: str | None) -> list[Element]:
-    """Return what css matches in the innermost box that has a match."""
-    return next(filter(None, (_select(box, css) for box in boxes)), []) if css else []
-
-
 def _default_title(root: Element, metas: dict[str, list[str]], heading: Element | None) -> str:
     """Return og:title, else the page's own h1, else the document title without the site."""
     document_title = " ".join(t.text_content() for t in root.iter("title"))
     return (
         next(filter(None, (clean_text(v) for v in _meta(metas, "og:title"))), "")
-        or (_first_line([heading]) if heading is not None else "")
+        or (first_line([heading]) if heading is not None else "")
         or _SITE_SUFFIX.sub("", clean_line(clean_text(document_title)))
     )
 
@@ -350,8 +201,8 @@ def _heading(root: Element) -> Element | None:
     """Return the first h1 that is not the site's logo or a menu entry (a link and no more)."""
     for h1 in root.iter("h1"):
         text = clean_line(h1.text_content())
-        links = clean_line(" ".join(a.text_content() for a in _links(h1)))
-        if text and text != links and not _outside(h1):
+        links = clean_line(" ".join(a.text_content() for a in find_links(h1)))
+        if text and text != links and not outside(h1):
             return h1
     return None
 
@@ -359,7 +210,7 @@ def _heading(root: Element) -> Element | None:
 def _title_element(root: Element, title: str, heading: Element | None) -> Element | None:
     """Return the element showing the title (else the page's h1): its date line is beside it."""
     key = fold(title)
-    if heading is not None and fold(_first_line([heading])) == key:
+    if heading is not None and fold(first_line([heading])) == key:
         return heading
     # text_content() is fast but keeps script text: fine for telling headings apart.
     candidates = root.xpath("//h1 | //h2 | //h3 | //*[contains(@class, 'title')]") if title else []
@@ -369,32 +220,13 @@ def _title_element(root: Element, title: str, heading: Element | None) -> Elemen
 def _default_date(metas: dict[str, list[str]], title_el: Element | None) -> datetime | None:
     """Return the date in the page's metadata, else the date line next to the title."""
     for value in _meta(metas, "article:published_time", "datePublished", "dc.date.issued"):
-        if found := _iso_date(value) or parse_vietnamese_datetime(value):
+        if found := iso_date(value) or parse_vietnamese_datetime(value):
             return found
     if title_el is None:
         return None
     after = " ".join(_after(title_el))[:_NEAR_TITLE]
     before = " ".join(reversed(_before(title_el)))
     return parse_vietnamese_datetime(after) or parse_vietnamese_datetime(before)
-
-
-def _date_of(el: Element) -> datetime | None:
-    """Return the date an element shows, or holds in a datetime/content attribute."""
-    if found := parse_vietnamese_datetime(text_of(el)):
-        return found
-    values = (el.get(name) for name in ("datetime", "content", "title"))
-    return next(
-        filter(None, (_iso_date(v) or parse_vietnamese_datetime(v) for v in values if v)), None
-    )
-
-
-def _iso_date(value: str) -> datetime | None:
-    """Return an ISO 8601 timestamp as aware UTC (Vietnam time if it names no offset)."""
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=VN_TZ)).astimezone(UTC)
 
 
 def _meta_lead(metas: dict[str, list[str]], title: str, first_paragraph: str) -> str:
@@ -419,7 +251,7 @@ def _image_of(el: Element, page_url: str) -> str | None:
 
 def _author_of(el: Element) -> str:
     """Return the name in an author element, with or without a "Tin và ảnh:" prefix."""
-    line = _first_line([el])
+    line = first_line([el])
     return author_name(line) or line.strip(" .,;-–—*")
 
 
@@ -436,7 +268,7 @@ def _attachment_block(root: Element, bodies: list[Element]) -> Element | None:
         for _ in range(4):
             if block is None or _holds_any(block, bodies):
                 break
-            if block.tag != "a" and _links(block):
+            if block.tag != "a" and find_links(block):
                 return block
             block = block.getparent()
     return None
@@ -444,7 +276,7 @@ def _attachment_block(root: Element, bodies: list[Element]) -> Element | None:
 
 def _links_in(elements: list[Element]) -> list[Element]:
     """Return the elements that are links, and the links inside the others."""
-    return [a for el in elements for a in ([el] if el.get("href") else _links(el))]
+    return [a for el in elements for a in ([el] if el.get("href") else find_links(el))]
 
 
 def _pdf_links(bodies: list[Element]) -> list[Element]:
@@ -452,7 +284,7 @@ def _pdf_links(bodies: list[Element]) -> list[Element]:
     return [
         a
         for body in bodies
-        for a in _links(body)
+        for a in find_links(body)
         if a.get("href", "").lower().partition("?")[0].endswith(".pdf")
     ]
 
@@ -464,7 +296,7 @@ def _attachments(links: list[Element], page_url: str) -> tuple[Attachment, ...]:
         url = absolute_url(a.get("href", ""), page_url)
         if url is None or url in found:
             continue
-        title = _first_line([a]) or clean_line(clean_text(a.get("title", "")))
+        title = first_line([a]) or clean_line(clean_text(a.get("title", "")))
         if not title or title.lower() in _GENERIC_LINK:
             name = a.get("href", "").partition("?")[0].rstrip("/").rpartition("/")[2]
             title = clean_line(unquote(name))

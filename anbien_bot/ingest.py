@@ -13,17 +13,10 @@ from typing import Any, TypeVar
 
 from .config import Config, SourceConfig
 from .dates import utcnow
-from .extract import (
-    ExtractError,
-    ListingItem,
-    article_key,
-    next_page_url,
-    parse_article,
-    parse_listing,
-    to_entry,
-)
+from .extract import ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError
+from .listing import ListingItem, next_page_url, parse_listing
 from .models import Entry
 from .store import SourceState, Store
 from .store.articles import StoreResult

@@ -10,16 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anbien_bot.dates import VN_TZ
-from anbien_bot.extract import (
-    ArticlePage,
-    ExtractError,
-    ListingItem,
-    article_key,
-    next_page_url,
-    parse_article,
-    parse_listing,
-    to_entry,
-)
+from anbien_bot.extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
+from anbien_bot.listing import ListingItem, next_page_url, parse_listing
 from anbien_bot.models import Attachment, Selectors
 
 DATA = Path(__file__).parent / "data"
