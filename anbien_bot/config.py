@@ -5,13 +5,20 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from .models import Selectors
+from .tomlcheck import (
+    ConfigError,  # re-exported: callers catch config errors from here
+    check_keys,
+    http_url,
+    regex_with_one_group,
+    simple_table,
+    typed,
+)
 
 TOKEN_ENV = "ANBIEN_BOT_TOKEN"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
@@ -20,15 +27,6 @@ SOURCE_TYPES = ("rss", "html")
 _CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 T = TypeVar("T")
-
-
-class ConfigError(Exception):
-    """A problem with the configuration file, named by its key."""
-
-    def __init__(self, key: str, problem: str) -> None:
-        super().__init__(f"{key}: {problem}" if key else problem)
-        self.key = key
-        self.problem = problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +167,16 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
 
 def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) -> Config:
     """Build a Config from parsed TOML; relative paths are taken from ``base``."""
-    _check_keys(raw, "", {"telegram", "storage", "polling", "delivery", "categories", "sources"})
+    check_keys(raw, "", {"telegram", "storage", "polling", "delivery", "categories", "sources"})
     categories = _categories(_table(raw, "categories"))
     keys = {c.key for c in categories}
-    storage = _simple(StorageConfig, _table(raw, "storage"), "storage")
+    storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
     return Config(
         telegram=_telegram(_table(raw, "telegram"), environ, keys),
         storage=StorageConfig(database=database),
-        polling=_simple(PollingConfig, _table(raw, "polling"), "polling"),
-        delivery=_simple(DeliveryConfig, _table(raw, "delivery"), "delivery"),
+        polling=simple_table(PollingConfig, _table(raw, "polling"), "polling"),
+        delivery=simple_table(DeliveryConfig, _table(raw, "delivery"), "delivery"),
         categories=categories,
         sources=_sources(raw.get("sources", []), keys),
     )
@@ -191,60 +189,6 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     return value
 
 
-def _check_keys(table: dict[str, Any], where: str, allowed: set[str]) -> None:
-    for key in table:
-        if key not in allowed:
-            name = f"{where}.{key}" if where else key
-            raise ConfigError(name, "unknown key (check the spelling against config.example.toml)")
-
-
-def _typed(value: Any, kind: Callable[..., T] | type, key: str) -> Any:
-    """Check one value against the type of its dataclass field."""
-    if kind is bool:
-        if not isinstance(value, bool):
-            raise ConfigError(key, "must be true or false")
-        return value
-    if kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(key, "must be a whole number")
-        return value
-    if kind is float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConfigError(key, "must be a number")
-        return float(value)
-    if kind is str:
-        if not isinstance(value, str) or not value.strip():
-            raise ConfigError(key, "must be a non-empty text in quotes")
-        return value
-    if kind is Path:
-        return Path(_typed(value, str, key))
-    raise AssertionError(kind)
-
-
-_KINDS = {"bool": bool, "int": int, "float": float, "str": str, "Path": Path}
-
-
-def _simple(cls: type[T], table: dict[str, Any], where: str) -> T:
-    """Build a dataclass of plain fields from a table, checking names, types and signs."""
-    known = {f.name: _KINDS[str(f.type)] for f in fields(cls)}  # type: ignore[arg-type]
-    _check_keys(table, where, set(known))
-    values = {k: _typed(v, known[k], f"{where}.{k}") for k, v in table.items()}
-    for key, value in values.items():
-        if isinstance(value, int | float) and not isinstance(value, bool) and value < 0:
-            raise ConfigError(f"{where}.{key}", "must not be negative")
-    if values.get("interval_seconds", 1) < 1:
-        raise ConfigError(f"{where}.interval_seconds", "must be at least 1")
-    return cls(**values)
-
-
-def _http_url(value: Any, key: str) -> str:
-    url = _typed(value, str, key).strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(key, f"must be an http(s) URL, got {url!r}")
-    return url
-
-
 def _categories(table: dict[str, Any]) -> tuple[Category, ...]:
     if not table:
         raise ConfigError("categories", "at least one category is needed")
@@ -254,12 +198,12 @@ def _categories(table: dict[str, Any]) -> tuple[Category, ...]:
             raise ConfigError(
                 f"categories.{key}", "key must be short lower-case ASCII (a-z, 0-9, - and _)"
             )
-        result.append(Category(key, _typed(name, str, f"categories.{key}").strip()))
+        result.append(Category(key, typed(name, str, f"categories.{key}").strip()))
     return tuple(result)
 
 
 def _category(value: Any, key: str, known: set[str]) -> str:
-    category = _typed(value, str, key)
+    category = typed(value, str, key)
     if category not in known:
         raise ConfigError(key, f"unknown category {category!r} (not a key of [categories])")
     return category
@@ -269,7 +213,7 @@ def _telegram(
     table: dict[str, Any], environ: Mapping[str, str], known: set[str]
 ) -> TelegramConfig:
     allowed = {f.name for f in fields(TelegramConfig)}
-    _check_keys(table, "telegram", allowed)
+    check_keys(table, "telegram", allowed)
     token = environ.get(TOKEN_ENV, "").strip() or table.get("token", "")
     if not isinstance(token, str):
         raise ConfigError("telegram.token", "must be a text in quotes")
@@ -281,19 +225,19 @@ def _telegram(
     webhook = table.get("webhook_url")
     return TelegramConfig(
         token=token.strip(),
-        api_base_url=_http_url(
+        api_base_url=http_url(
             table.get("api_base_url", DEFAULT_API_BASE_URL), "telegram.api_base_url"
         ),
-        api_file_url=_http_url(
+        api_file_url=http_url(
             table.get("api_file_url", DEFAULT_API_FILE_URL), "telegram.api_file_url"
         ),
         admins=tuple(admins),
         channels=_channels(table.get("channels", []), known),
-        webhook_url=None if webhook is None else _http_url(webhook, "telegram.webhook_url"),
-        webhook_listen=_typed(
+        webhook_url=None if webhook is None else http_url(webhook, "telegram.webhook_url"),
+        webhook_listen=typed(
             table.get("webhook_listen", "127.0.0.1"), str, "telegram.webhook_listen"
         ),
-        webhook_port=_typed(table.get("webhook_port", 8443), int, "telegram.webhook_port"),
+        webhook_port=typed(table.get("webhook_port", 8443), int, "telegram.webhook_port"),
     )
 
 
@@ -309,7 +253,7 @@ def _channels(value: Any, known: set[str]) -> tuple[Channel, ...]:
             continue
         if not isinstance(item, dict):
             raise ConfigError(key, "must be a chat id or {chat_id = ..., categories = [...]}")
-        _check_keys(item, key, {"chat_id", "categories"})
+        check_keys(item, key, {"chat_id", "categories"})
         if "chat_id" not in item:
             raise ConfigError(f"{key}.chat_id", "is required")
         cats = item.get("categories", [])
@@ -317,7 +261,7 @@ def _channels(value: Any, known: set[str]) -> tuple[Channel, ...]:
             raise ConfigError(f"{key}.categories", "must be a list of category keys")
         result.append(
             Channel(
-                _typed(item["chat_id"], int, f"{key}.chat_id"),
+                typed(item["chat_id"], int, f"{key}.chat_id"),
                 tuple(_category(c, f"{key}.categories", known) for c in cats),
             )
         )
@@ -351,11 +295,11 @@ def _source(table: Any, where: str, known: set[str]) -> SourceConfig:
     if not isinstance(table, dict):
         raise ConfigError(where, "must be a [[sources]] table")
     allowed = {f.name for f in fields(SourceConfig)} | {"categories"}
-    _check_keys(table, where, allowed)
+    check_keys(table, where, allowed)
     for required in ("name", "url", "category"):
         if required not in table:
             raise ConfigError(f"{where}.{required}", "is required")
-    kind = _typed(table.get("type", "rss"), str, f"{where}.type")
+    kind = typed(table.get("type", "rss"), str, f"{where}.type")
     if kind not in SOURCE_TYPES:
         raise ConfigError(f"{where}.type", f"must be one of {', '.join(SOURCE_TYPES)}")
     extra = table.get("categories", [])
@@ -366,12 +310,12 @@ def _source(table: Any, where: str, known: set[str]) -> SourceConfig:
         raise ConfigError(f"{where}.urls", "must be a list of URLs")
     verify = table.get("verify_tls", True)
     if not isinstance(verify, bool):
-        verify = _typed(verify, str, f"{where}.verify_tls")
+        verify = typed(verify, str, f"{where}.verify_tls")
     id_pattern = table.get("id_pattern")
     if id_pattern is not None:
-        id_pattern = _pattern(id_pattern, f"{where}.id_pattern")
+        id_pattern = regex_with_one_group(id_pattern, f"{where}.id_pattern")
     simple = {
-        k: _typed(table[k], kind_, f"{where}.{k}")
+        k: typed(table[k], kind_, f"{where}.{k}")
         for k, kind_ in _SOURCE_SIMPLE.items()
         if k in table
     }
@@ -379,14 +323,14 @@ def _source(table: Any, where: str, known: set[str]) -> SourceConfig:
         raise ConfigError(f"{where}.max_pages", "must be at least 1")
     category = _category(table["category"], f"{where}.category", known)
     return SourceConfig(
-        name=_typed(table["name"], str, f"{where}.name").strip(),
-        url=_http_url(table["url"], f"{where}.url"),
+        name=typed(table["name"], str, f"{where}.name").strip(),
+        url=http_url(table["url"], f"{where}.url"),
         category=category,
         type=kind,
         extra_categories=tuple(
             c for c in (_category(c, f"{where}.categories", known) for c in extra) if c != category
         ),
-        urls=tuple(_http_url(u, f"{where}.urls") for u in urls),
+        urls=tuple(http_url(u, f"{where}.urls") for u in urls),
         verify_tls=verify,
         id_pattern=id_pattern,
         selectors=_selectors(table.get("selectors", {}), f"{where}.selectors"),
@@ -394,28 +338,17 @@ def _source(table: Any, where: str, known: set[str]) -> SourceConfig:
     )
 
 
-def _pattern(value: Any, key: str) -> str:
-    pattern = _typed(value, str, key)
-    try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
-        raise ConfigError(key, f"not a valid regular expression: {exc}") from None
-    if compiled.groups != 1:
-        raise ConfigError(key, "must have exactly one (group) around the article id")
-    return pattern
-
-
 def _selectors(table: Any, where: str) -> Selectors:
     if not isinstance(table, dict):
         raise ConfigError(where, "must be a table of CSS selectors")
-    _check_keys(table, where, {f.name for f in fields(Selectors)})
+    check_keys(table, where, {f.name for f in fields(Selectors)})
     # Imported here so that reading a config for an RSS-only install stays light.
     from cssselect import SelectorSyntaxError
     from lxml.cssselect import CSSSelector
 
     values = {}
     for key, value in table.items():
-        css = _typed(value, str, f"{where}.{key}")
+        css = typed(value, str, f"{where}.{key}")
         try:
             CSSSelector(css)
         except SelectorSyntaxError as exc:
