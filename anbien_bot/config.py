@@ -8,7 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from .models import Selectors
 from .tomlcheck import (
@@ -25,8 +25,6 @@ DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 SOURCE_TYPES = ("rss", "html")
 _CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-
-T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
