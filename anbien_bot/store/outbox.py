@@ -1,11 +1,264 @@
-"""The delivery outbox: what each chat is owed, and what Telegram answered."""
+"""The delivery outbox: what each chat is owed, and what Telegram answered.
+
+Rows are claimed in memory by the sender, never by a status in the table: a row is
+``pending`` until Telegram has answered for it, so a crash at any moment leaves nothing
+stranded, and a restart simply sends every pending row again.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..dates import from_iso
 from .database import Database
+
+# A chat's messages go in this order: urgent first, then by the article's publication (a
+# broadcast by the time it was queued), then first queued first.
+_ORDER = "d.priority DESC, COALESCE(a.published_at, d.created_at), d.id"
+
+# Each chat's head row, among the pending rows of chats the sender is not busy with; a chat
+# whose head is not yet due waits as a whole, so its later rows never overtake the head.
+_HEADS = """
+    WITH ranked AS (
+        SELECT d.id, d.chat_id, d.article_id, d.broadcast_id, d.priority, d.attempts,
+            d.not_before, COALESCE(a.published_at, d.created_at) AS ordered_at,
+            row_number() OVER (PARTITION BY d.chat_id ORDER BY {order}) AS rank,
+            count(*) OVER (PARTITION BY d.chat_id) AS queued,
+            {due_posts} AS due_posts
+        FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
+        WHERE d.status = 'pending'
+            AND d.chat_id NOT IN (SELECT value FROM json_each(:busy))
+    )
+"""
+# How many due posts wait in a head's chat at its priority (for collapsing them into a list).
+_DUE_POSTS = """sum(d.article_id IS NOT NULL AND d.not_before <= :now)
+    OVER (PARTITION BY d.chat_id, d.priority)"""
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One pending outbox row at the head of its chat's queue, as the sender claims it."""
+
+    id: int
+    chat_id: int
+    chat_type: str
+    language: str
+    article_id: int | None
+    broadcast_id: int | None
+    priority: int
+    attempts: int  # tries already made
+    ordered_at: str  # the publication (or queueing) time that orders the chat's rows
+    due_posts: int  # this chat's due post rows at this priority, the head included
+    queued: int  # this chat's pending rows, the head included, due or not
+
+
+@dataclass(frozen=True, slots=True)
+class FanoutReport:
+    """Where one article's (or broadcast's) deliveries stand."""
+
+    recipients: int
+    pending: int
+    sent: int
+    failed: int
+    blocked: int
+    cancelled: int
+    seconds: float  # from the first row queued to the last message sent
+
+
+def stamp(moment: datetime) -> str:
+    """Return moment as outbox time text: UTC with microseconds, sorting with to_iso text."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 class OutboxTable:
-    """Reads and writes outbox rows (filled in by its feature)."""
+    """Reads and writes delivery rows and the cache of Telegram's photo file ids."""
 
     db: Database
+
+    async def due_deliveries(
+        self, now: datetime, limit: int, busy: Collection[int] = (), *, count_posts: bool = True
+    ) -> tuple[list[Delivery], datetime | None]:
+        """Return up to limit due chat heads in sending order, and when the next one falls due.
+
+        Chats in ``busy`` (claimed in memory) are skipped. The second value is only looked up
+        when fewer than limit rows are due: then it is the earliest not_before of a waiting
+        head, or None when nothing is pending. Without ``count_posts`` (no collapsing), each
+        head's due_posts is 1 and the query is cheaper.
+        """
+        params = {"now": stamp(now), "busy": json.dumps(list(busy)), "limit": limit}
+        heads = _HEADS.format(order=_ORDER, due_posts=_DUE_POSTS if count_posts else "1")
+        async with self.db.reading() as conn:
+            cur = await conn.execute(
+                heads
+                + """
+                SELECT r.*, c.type, c.language FROM ranked r JOIN chats c ON c.id = r.chat_id
+                WHERE r.rank = 1 AND r.not_before <= :now
+                ORDER BY r.priority DESC, r.ordered_at, r.id LIMIT :limit
+                """,
+                params,
+            )
+            rows = await cur.fetchall()
+            next_due = None
+            if len(rows) < limit:
+                cur = await conn.execute(
+                    _HEADS.format(order=_ORDER, due_posts="1")
+                    + "SELECT min(not_before) FROM ranked WHERE rank = 1 AND not_before > :now",
+                    params,
+                )
+                first = (await cur.fetchone())[0]
+                next_due = None if first is None else from_iso(first)
+        deliveries = [
+            Delivery(
+                id=row["id"],
+                chat_id=row["chat_id"],
+                chat_type=row["type"],
+                language=row["language"],
+                article_id=row["article_id"],
+                broadcast_id=row["broadcast_id"],
+                priority=row["priority"],
+                attempts=row["attempts"],
+                ordered_at=row["ordered_at"],
+                due_posts=row["due_posts"],
+                queued=row["queued"],
+            )
+            for row in rows
+        ]
+        return deliveries, next_due
+
+    async def due_posts(self, chat_id: int, priority: int, now: datetime) -> list[tuple[int, int]]:
+        """Return (delivery id, article id) of a chat's due post rows at priority, in order.
+
+        The rows stop at the first one not yet due or not a post (a broadcast), so nothing
+        later overtakes it.
+        """
+        async with self.db.reading() as conn:
+            cur = await conn.execute(
+                f"""
+                SELECT d.id, d.article_id, d.not_before <= ? AS due
+                FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
+                WHERE d.chat_id = ? AND d.status = 'pending' AND d.priority = ?
+                ORDER BY {_ORDER}
+                """,
+                (stamp(now), chat_id, priority),
+            )
+            rows = await cur.fetchall()
+        posts = []
+        for row in rows:
+            if not row["due"] or row["article_id"] is None:
+                break
+            posts.append((row["id"], row["article_id"]))
+        return posts
+
+    async def mark_sent(
+        self, messages: Sequence[tuple[Sequence[int], int]], now: datetime
+    ) -> None:
+        """Record, in one unit of work, the rows each accepted message (its id) carried."""
+        async with self.db.transaction() as conn:
+            # By id only: the message went out, whatever happened to the row meanwhile.
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'sent', message_id = ?, sent_at = ?, "
+                "attempts = attempts + 1, error = NULL WHERE id = ?",
+                [(message_id, stamp(now), i) for ids, message_id in messages for i in ids],
+            )
+
+    async def retry_delivery(
+        self, ids: Sequence[int], not_before: datetime, error: str, *, count: bool = True
+    ) -> None:
+        """Put rows back to wait until not_before, counting the try unless it was not theirs."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET not_before = ?, error = ?, attempts = attempts + ? "
+                "WHERE id = ? AND status = 'pending'",
+                [(stamp(not_before), error, int(count), i) for i in ids],
+            )
+
+    async def mark_failed(self, ids: Sequence[int], error: str) -> None:
+        """Give up on rows for good, keeping the reason."""
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "UPDATE deliveries SET status = 'failed', error = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND status = 'pending'",
+                [(error, i) for i in ids],
+            )
+
+    async def fanout_report(
+        self, *, article_id: int | None = None, broadcast_id: int | None = None
+    ) -> FanoutReport:
+        """Return the counts of one article's (or one broadcast's) deliveries by status."""
+        column, key = (
+            ("article_id", article_id)
+            if article_id is not None
+            else (
+                "broadcast_id",
+                broadcast_id,
+            )
+        )
+        async with self.db.reading() as conn:
+            cur = await conn.execute(
+                f"""
+                SELECT count(*), total(status = 'pending'), total(status = 'sent'),
+                    total(status = 'failed'), total(status = 'blocked'),
+                    total(status = 'cancelled'), min(created_at), max(sent_at)
+                FROM deliveries WHERE {column} = ?
+                """,
+                (key,),
+            )
+            row = await cur.fetchone()
+        first, last = row[6], row[7]
+        seconds = (from_iso(last) - from_iso(first)).total_seconds() if first and last else 0.0
+        return FanoutReport(
+            recipients=row[0],
+            pending=int(row[1]),
+            sent=int(row[2]),
+            failed=int(row[3]),
+            blocked=int(row[4]),
+            cancelled=int(row[5]),
+            seconds=max(seconds, 0.0),
+        )
+
+    async def pending_deliveries(self) -> int:
+        """Return how many rows still wait to be sent."""
+        async with self.db.reading() as conn:
+            cur = await conn.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+            return int((await cur.fetchone())[0])
+
+    async def broadcast_message(self, broadcast_id: int) -> tuple[str, str | None] | None:
+        """Return a broadcast's Telegram-HTML text and photo file_id, or None if it is gone.
+
+        A broadcast an admin stopped counts as gone: rows the sender read before the stop
+        are then dropped instead of sent.
+        """
+        async with self.db.reading() as conn:
+            cur = await conn.execute(
+                "SELECT text, photo FROM broadcasts WHERE id = ? AND status != 'cancelled'",
+                (broadcast_id,),
+            )
+            row = await cur.fetchone()
+        return None if row is None else (row[0], row[1])
+
+    async def telegram_file(self, url: str) -> str | None:
+        """Return Telegram's file_id for an image URL sent before, or None."""
+        async with self.db.reading() as conn:
+            cur = await conn.execute("SELECT file_id FROM telegram_files WHERE url = ?", (url,))
+            row = await cur.fetchone()
+        return None if row is None else row[0]
+
+    async def remember_telegram_file(self, url: str, file_id: str, now: datetime) -> None:
+        """Keep Telegram's file_id for an image URL, so the image is never fetched again."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO telegram_files(url, file_id, stored_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET file_id = excluded.file_id, "
+                "stored_at = excluded.stored_at",
+                (url, file_id, stamp(now)),
+            )
+
+    async def forget_telegram_file(self, url: str, file_id: str) -> None:
+        """Drop a file_id Telegram no longer accepts (unless a newer one replaced it)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "DELETE FROM telegram_files WHERE url = ? AND file_id = ?", (url, file_id)
+            )
