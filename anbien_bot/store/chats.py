@@ -42,6 +42,25 @@ class ChatsTable:
                 (chat_id, chat_type, language, stamp, stamp),
             )
 
+    async def activate_chat(
+        self, chat_id: int, chat_type: str, language: str, *, now: datetime | None = None
+    ) -> bool:
+        """Record a chat that talks to the bot as active, keeping its old choices; True if new."""
+        stamp = to_iso(now or utcnow())
+        async with self.db.transaction() as conn:
+            cur = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (chat_id,))
+            is_new = await cur.fetchone() is None
+            await conn.execute(
+                """
+                INSERT INTO chats(id, type, language, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET type = excluded.type, active = 1,
+                    language = excluded.language, updated_at = excluded.updated_at
+                """,
+                (chat_id, chat_type, language, stamp, stamp),
+            )
+        return is_new
+
     async def chat(self, chat_id: int) -> Chat | None:
         """Return a stored chat, or None."""
         async with self.db.reading() as conn:
@@ -104,6 +123,21 @@ class ChatsTable:
                     removed.append(category)
             return removed
 
+    async def toggle_subscription(self, chat_id: int, category: str) -> bool:
+        """Subscribe a chat to a category it lacks or drop one it has; return True if now on."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND category = ?",
+                (chat_id, category),
+            )
+            if cur.rowcount:
+                return False
+            await conn.execute(
+                "INSERT INTO subscriptions(chat_id, category, created_at) VALUES (?, ?, ?)",
+                (chat_id, category, to_iso(utcnow())),
+            )
+            return True
+
     async def subscriptions(self, chat_id: int) -> list[str]:
         """Return the categories a chat subscribes to."""
         async with self.db.reading() as conn:
@@ -120,6 +154,9 @@ class ChatsTable:
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Move a group that became a supergroup to its new id, keeping its choices."""
         async with self.db.transaction() as conn:
+            cur = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (old_id,))
+            if await cur.fetchone() is None:
+                return  # already moved (Telegram tells both the old and the new chat)
             cur = await conn.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,))
             if await cur.fetchone() is not None:
                 await conn.execute("DELETE FROM chats WHERE id = ?", (new_id,))
