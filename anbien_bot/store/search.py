@@ -1,11 +1,216 @@
-"""Searching the archive."""
+"""Searching the archive, and filling it in bulk from a source's back catalogue."""
 
 from __future__ import annotations
 
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import aiosqlite
+
+from ..dates import from_iso, to_iso
+from ..models import Article, Entry
+from ..search import MAX_RESULTS, SearchHits, SearchQuery, index_text
+from .articles import _ARTICLE_COLUMNS, StoreResult, article_from_row, story_key
 from .database import Database
+from .sources import source_id
+
+log = logging.getLogger(__name__)
+
+# archive_fts's rowid is articles.search_key: the minute of publication above 26 bits of id.
+_ID_BITS = (1 << 26) - 1
+_FACET_WINDOW = 200  # categories offered for narrowing come from this many newest matches
+_CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
+_INSERT_ARTICLE = """
+    INSERT INTO articles(id, url, title, summary, body, author, image_url, attachments,
+        published_at, first_seen_at, story_key, search_text)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
 
 
 class SearchTable:
-    """Reads and writes search rows (filled in by its feature)."""
+    """Reads the archive's search index and imports back catalogues without announcing them."""
 
     db: Database
+
+    async def search(
+        self,
+        query: SearchQuery,
+        *,
+        offset: int = 0,
+        limit: int = 5,
+        category: str | None = None,
+    ) -> SearchHits:
+        """Return ``limit`` matches from ``offset``: exact ones first, newest first within each.
+
+        At most MAX_RESULTS matches are counted. A query the index cannot read (which the
+        query builder should make impossible) finds nothing rather than failing.
+        """
+        async with self.db.reading() as conn:
+            try:
+                ids = await _matching_ids(conn, query, category)
+            except sqlite3.OperationalError as error:
+                log.warning("search %r failed: %s", query.folded, error)
+                return SearchHits((), 0)
+            articles = await _articles(conn, ids[offset : offset + limit])
+            categories = () if category else await _categories(conn, ids[:_FACET_WINDOW])
+        return SearchHits(tuple(articles), len(ids), categories)
+
+    async def import_entries(
+        self,
+        source: str,
+        categories: Sequence[str],
+        entries: Sequence[Entry],
+        *,
+        now: datetime,
+    ) -> StoreResult:
+        """Store entries from a source's back catalogue in one unit of work, queueing nothing.
+
+        An entry whose key the source yielded before is left as stored, so running a backfill
+        again adds only what is missing. A story another source already carries (same title
+        and minute) joins that article, as in store_entries. Rows are written a statement per
+        table, oldest first, so the search index appends instead of merging row by row.
+        """
+        seen_now = to_iso(now)
+        async with self.db.transaction() as conn:
+            sid = await source_id(conn, source)
+            unique = {entry.key: entry for entry in reversed(entries)}  # the first copy wins
+            known = await _known(conn, sid, unique)
+            fresh = [e for key, e in unique.items() if key not in known]
+            published = {e.key: to_iso(e.published) if e.published else seen_now for e in fresh}
+            fresh.sort(key=lambda e: published[e.key])
+            stories = {e.key: story_key(e.title, from_iso(published[e.key])) for e in fresh}
+            carried = await _carried_elsewhere(conn, sid, set(stories.values()))
+            cur = await conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles")
+            next_id = int((await cur.fetchone())[0]) + 1
+            keys, new = [], []
+            for entry in fresh:
+                article_id = carried.pop(stories[entry.key], None)
+                if article_id is None:
+                    article_id, next_id = next_id, next_id + 1
+                    new.append((article_id, entry))
+                keys.append((sid, entry.key, article_id))
+            await conn.executemany(
+                _INSERT_ARTICLE,
+                [_article_row(i, e, published[e.key], stories[e.key], seen_now) for i, e in new],
+            )
+            await conn.executemany(
+                "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)", keys
+            )
+            await conn.executemany(
+                "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)",
+                [(article_id, c) for _, _, article_id in keys for c in categories],
+            )
+        return StoreResult(new=tuple(i for i, _ in new), reposts=len(keys) - len(new))
+
+    async def optimize_search_index(self) -> None:
+        """Merge the search index into one run (after a large import: searches read less)."""
+        async with self.db.transaction() as conn:
+            await conn.execute("INSERT INTO archive_fts(archive_fts) VALUES ('optimize')")
+
+
+async def _matching_ids(
+    conn: aiosqlite.Connection, query: SearchQuery, category: str | None
+) -> list[int]:
+    """Return the ids of up to MAX_RESULTS matches, exact ones first, each part newest first."""
+    where = "archive_fts MATCH ?"
+    extra: tuple[str, ...] = ()
+    if category is not None:
+        where += (
+            f" AND (rowid & {_ID_BITS}) IN "
+            "(SELECT article_id FROM article_categories WHERE category = ?)"
+        )
+        extra = (category,)
+    ids: list[int] = []
+    for expression in (query.exact_match, query.other_match):
+        if expression is None or len(ids) >= MAX_RESULTS:
+            continue
+        cur = await conn.execute(
+            f"SELECT rowid & {_ID_BITS} FROM archive_fts WHERE {where} "
+            "ORDER BY rowid DESC LIMIT ?",
+            (expression, *extra, MAX_RESULTS - len(ids)),
+        )
+        ids.extend(row[0] for row in await cur.fetchall())
+    return ids
+
+
+async def _articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Article]:
+    """Return the articles with these ids, in the order given."""
+    if not ids:
+        return []
+    cur = await conn.execute(
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(ids))})",
+        tuple(ids),
+    )
+    found = {row["id"]: article_from_row(row) for row in await cur.fetchall()}
+    return [found[i] for i in ids if i in found]
+
+
+async def _categories(conn: aiosqlite.Connection, ids: Sequence[int]) -> tuple[str, ...]:
+    """Return the categories of these articles, the most common first."""
+    if not ids:
+        return ()
+    cur = await conn.execute(
+        f"""SELECT category FROM article_categories
+        WHERE article_id IN ({",".join("?" * len(ids))})
+        GROUP BY category ORDER BY count(*) DESC, category""",
+        tuple(ids),
+    )
+    return tuple(row[0] for row in await cur.fetchall())
+
+
+async def _known(conn: aiosqlite.Connection, sid: int, keys: Iterable[str]) -> set[str]:
+    """Return which of these keys the source has already yielded."""
+    keys = list(keys)
+    found: set[str] = set()
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        cur = await conn.execute(
+            f"SELECT key FROM article_keys WHERE source_id = ? "
+            f"AND key IN ({','.join('?' * len(chunk))})",
+            (sid, *chunk),
+        )
+        found.update(row[0] for row in await cur.fetchall())
+    return found
+
+
+async def _carried_elsewhere(
+    conn: aiosqlite.Connection, sid: int, stories: set[str]
+) -> dict[str, int]:
+    """Return, by story key, the article another source already carries for these stories."""
+    keys = sorted(stories)
+    carried: dict[str, int] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        cur = await conn.execute(
+            f"""SELECT story_key, MIN(id) FROM articles
+            WHERE story_key IN ({",".join("?" * len(chunk))})
+                AND id NOT IN (SELECT article_id FROM article_keys WHERE source_id = ?)
+            GROUP BY story_key""",
+            (*chunk, sid),
+        )
+        carried.update((row[0], row[1]) for row in await cur.fetchall())
+    return carried
+
+
+def _article_row(
+    article_id: int, entry: Entry, published: str, story: str, seen_now: str
+) -> tuple[object, ...]:
+    """Return the articles row of a new entry, in the import's column order."""
+    attachments = json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False)
+    return (
+        article_id,
+        entry.url,
+        entry.title,
+        entry.summary,
+        entry.body,
+        entry.author,
+        entry.image_url,
+        attachments,
+        published,
+        seen_now,
+        story,
+        index_text(entry.title, entry.summary, entry.body),
+    )
