@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from types import TracebackType
 
 _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactingFormatter(logging.Formatter):
-    """Format records and blank out secrets (the bot token) wherever they appear."""
+    """Format records on one line each and blank out secrets (the bot token) wherever they are."""
 
     def __init__(self, secrets: Iterable[str], fmt: str = _FORMAT) -> None:
         super().__init__(fmt)
@@ -21,7 +22,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self._secrets:
             text = text.replace(secret, "<token>")
-        return text
+        # One event, one line: a traceback stays with its record in journald and in grep.
+        return " | ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
@@ -34,3 +36,19 @@ def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> Non
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     for name in ("httpx", "httpcore", "apscheduler", "telegram.ext.Application"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # Python prints warnings and uncaught tracebacks to stderr itself, past the redaction;
+    # PTB's InvalidToken message, for one, quotes the token.
+    logging.captureWarnings(True)
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(
+    kind: type[BaseException], value: BaseException, traceback: TracebackType | None
+) -> None:
+    """Log an exception nothing caught, through the redacting handler."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, value, traceback)
+        return
+    logging.getLogger("anbien_bot").critical(
+        "stopped by an uncaught error", exc_info=(kind, value, traceback)
+    )

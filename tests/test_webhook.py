@@ -1,0 +1,122 @@
+"""Webhook mode: updates arrive at the configured URL's path, and only with the secret.
+
+The webhook server is PTB's own (run_webhook), started here as app.run does but on a Unix
+socket in the test's directory instead of a TCP port, so nothing listens on the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from telegram import Update
+
+from anbien_bot.app import build_application, webhook_options
+from anbien_bot.config import TelegramConfig, load_config
+from anbien_bot.texts import text
+from tests.fake_telegram import FakeTelegram
+from tests.harness import eventually, write_config
+
+HOOK = "https://bot.anbien.example.vn/telegram/hook"
+USER = 1201
+
+
+@pytest.fixture
+async def webhook(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Path, dict[str, Any]]]:
+    async with FakeTelegram() as fake:
+        path = write_config(
+            tmp_path,
+            telegram={
+                "api_base_url": fake.base_url,
+                "api_file_url": fake.base_file_url,
+                "webhook_url": HOOK,
+            },
+        )
+        config = load_config(path, environ={})
+        options = webhook_options(config.telegram)
+        socket = tmp_path / "hook.sock"
+        app = build_application(config)
+        await app.initialize()
+        await app.post_init(app)
+        assert app.updater is not None
+        await app.updater.start_webhook(
+            url_path=options["url_path"],
+            webhook_url=options["webhook_url"],
+            secret_token=options["secret_token"],
+            unix=socket,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        await app.start()
+        try:
+            yield fake, socket, options
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.post_stop(app)
+            await app.shutdown()
+            await app.post_shutdown(app)
+
+
+async def post(socket: Path, path: str, update: dict[str, Any], secret: str | None) -> int:
+    """POST an update to the webhook server as Telegram would; return the HTTP status."""
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    connector = aiohttp.UnixConnector(path=str(socket))
+    async with (
+        aiohttp.ClientSession(connector=connector) as session,
+        session.post(f"http://localhost{path}", data=json.dumps(update), headers=headers) as r,
+    ):
+        return r.status
+
+
+def start_update(update_id: int) -> dict[str, Any]:
+    user = {"id": USER, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "chat": {"id": USER, "type": "private", "first_name": "Lan"},
+            "from": user,
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+        },
+    }
+
+
+async def test_telegram_is_given_the_url_and_a_secret_and_updates_are_answered(
+    webhook: tuple[FakeTelegram, Path, dict[str, Any]],
+) -> None:
+    fake, socket, options = webhook
+    (registered,) = [c for c in fake.calls if c.method == "setWebhook"]
+    assert registered.params["url"] == HOOK
+    assert registered.params["secret_token"] == options["secret_token"]
+    assert len(options["secret_token"]) >= 32
+    assert await post(socket, "/telegram/hook", start_update(1), options["secret_token"]) == 200
+    await eventually(lambda: len(fake.sent_to(USER)) >= 1)
+    assert fake.sent_to(USER)[0].params["text"] == text("vi", "start", name="Lan")
+
+
+@pytest.mark.parametrize("secret", [None, "doan-mo"])
+async def test_an_update_without_the_secret_is_refused(
+    webhook: tuple[FakeTelegram, Path, dict[str, Any]], secret: str | None
+) -> None:
+    fake, socket, _ = webhook
+    assert await post(socket, "/telegram/hook", start_update(2), secret) == 403
+    assert await post(socket, "/", start_update(3), secret) == 404
+    await asyncio.sleep(0.3)  # the bot would have answered by now
+    assert fake.sent_to(USER) == []
+
+
+def test_each_start_makes_a_new_secret() -> None:
+    telegram = TelegramConfig(token="x", webhook_url=HOOK)
+    first, second = webhook_options(telegram), webhook_options(telegram)
+    assert first["url_path"] == "telegram/hook"
+    assert first["secret_token"] != second["secret_token"]
