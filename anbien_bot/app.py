@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from .config import Config
+from .config import Config, TelegramConfig
 from .dates import VN_TZ
 from .fetch import Fetcher
 from .ingest import Ingestor, fetcher_for
+from .sender import Sender
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ class Services:
     store: Store
     fetcher: Fetcher
     ingestor: Ingestor
+    sender: Sender | None = None  # drains the outbox; wake() it after queueing deliveries
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -57,14 +61,23 @@ def build_application(config: Config) -> Application:
 
 def _features() -> list[Any]:
     """Return the feature modules, each with ``register(app)`` and optional ``start(app)``."""
-    return []
+    # Imported here: the handlers import services() from this module.
+    from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
+
+    # fallback answers only what no other feature handles (see handlers/fallback.py).
+    return [residents, membership, archive, settings, admin, broadcast, fallback]
 
 
 async def _post_init(app: Application) -> None:
     config: Config = app.bot_data["config"]
     store = await Store.open(config.storage.database)
     fetcher = fetcher_for(config)
-    app.bot_data["services"] = Services(config, store, fetcher, Ingestor(config, store, fetcher))
+    svc = Services(config, store, fetcher, Ingestor(config, store, fetcher))
+    # A task of its own, not a job: JobQueue.stop would wait for a whole fan-out. The
+    # fetcher also downloads the photos Telegram cannot fetch by URL.
+    svc.sender = Sender(app.bot, store, config, fetcher)
+    app.bot_data["services"] = svc
+    svc.sender.start()
     for feature in _features():
         if hasattr(feature, "start"):
             await feature.start(app)
@@ -85,12 +98,18 @@ async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Poll the sources that are due and wake whoever waits for new articles."""
     svc = services(context)
     outcomes = await svc.ingestor.poll_due()
-    waker = svc.extras.get("on_new_articles")
-    if waker is not None and any(o.result.enqueued for o in outcomes):
-        waker()
+    if svc.sender is not None and any(o.result.enqueued for o in outcomes):
+        svc.sender.wake()
+    if outcomes:
+        from .handlers.admin import report_source_health  # the handlers import this module
+
+        await report_source_health(context.application)
 
 
 async def _post_stop(app: Application) -> None:
+    svc: Services | None = app.bot_data.get("services")
+    if svc is not None and svc.sender is not None:
+        await svc.sender.stop()  # the messages in flight finish; the rest stay pending
     for feature in reversed(_features()):
         if hasattr(feature, "stop"):
             await feature.stop(app)
@@ -113,11 +132,23 @@ def run(config: Config) -> None:
     """Run the bot until SIGINT or SIGTERM, by long polling or by webhook."""
     app = build_application(config)
     if config.telegram.webhook_url:
-        app.run_webhook(
-            listen=config.telegram.webhook_listen,
-            port=config.telegram.webhook_port,
-            webhook_url=config.telegram.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        app.run_webhook(**webhook_options(config.telegram), allowed_updates=Update.ALL_TYPES)
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+def webhook_options(telegram: TelegramConfig) -> dict[str, Any]:
+    """Return run_webhook's address, path and secret for the configured webhook URL.
+
+    The local server answers at the URL's own path (a reverse proxy passes it on unchanged),
+    and only to requests carrying a secret made anew at each start and given to Telegram
+    with setWebhook, so nobody else can post updates (forged admin commands) to it.
+    """
+    assert telegram.webhook_url is not None
+    return {
+        "listen": telegram.webhook_listen,
+        "port": telegram.webhook_port,
+        "url_path": urlsplit(telegram.webhook_url).path.strip("/"),
+        "webhook_url": telegram.webhook_url,
+        "secret_token": secrets.token_urlsafe(32),
+    }

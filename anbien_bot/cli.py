@@ -1,4 +1,4 @@
-"""The command line: run the bot, try sources, check the config."""
+"""The command line: run the bot, try sources, check the config, fill the archive."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, load_config
@@ -46,7 +47,31 @@ def _parser() -> argparse.ArgumentParser:
         "preview", "Fetch a source's listing and first article now and show what was extracted."
     )
     preview.add_argument("--source", required=True, metavar="NAME", help="the source's name")
+    backfill = command(
+        "backfill", "Store sources' older articles so residents can search them; notify no one."
+    )
+    backfill.add_argument("--source", metavar="NAME", help="only this source (default: all)")
+    backfill.add_argument(
+        "--pages",
+        type=_page_count,
+        default=10,
+        metavar="N",
+        help="listing pages to walk from each listing URL of an HTML source (default: 10)",
+    )
+    backup = command("backup", "Copy the database to a file, safely while the bot runs.")
+    backup.add_argument("--to", required=True, metavar="FILE", help="where to write the copy")
     return parser
+
+
+def _page_count(value: str) -> int:
+    """Parse --pages: a whole number from 1 up."""
+    try:
+        pages = int(value)
+    except ValueError:
+        pages = 0
+    if pages < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 up, got {value!r}")
+    return pages
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .preview import preview
 
         return asyncio.run(preview(config, args.source))
+    if args.command == "backup":
+        return backup(config, Path(args.to))
+    if args.command == "backfill":
+        from .backfill import backfill
+
+        return asyncio.run(backfill(config, source=args.source, pages=args.pages))
     if not config.telegram.token:
         print(
             "anbien-bot: config error: telegram.token: no bot token "
@@ -73,9 +104,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    from telegram.error import InvalidToken
+
     from .app import run
 
-    run(config)
+    try:
+        run(config)
+    except InvalidToken:
+        # PTB's message quotes the token: say what is wrong without it.
+        log.error("Telegram refused the bot token: check ANBIEN_BOT_TOKEN or telegram.token")
+        return EXIT_CONFIG
+    return 0
+
+
+def backup(config: Config, target: Path) -> int:
+    """Copy the database to target while the bot may be running; print where and how big."""
+    from .store.backup import BackupError, backup_database
+
+    try:
+        size = backup_database(config.storage.database, target)
+    except BackupError as exc:
+        print(f"anbien-bot: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup of {config.storage.database} written to {target} ({size} bytes)")
     return 0
 
 

@@ -73,6 +73,7 @@ class PollingConfig:
     page_delay_seconds: float = 1.0
     max_backoff_seconds: float = 6 * 3600
     announce_first_poll: bool = False  # False: a new source's current items are only recorded
+    alert_after_failures: int = 3  # failures in a row before the admins hear of it; 0: never
     user_agent: str = "anbien-bot/0.1 (+https://github.com/anbien-bot)"
 
 
@@ -112,6 +113,7 @@ class SourceConfig:
     enrich: bool = True  # fetch the article page when a feed item lacks image or summary
     id_pattern: str | None = None  # regex with one group: the article id in its URL
     selectors: Selectors = field(default_factory=Selectors)
+    urgent: bool = False  # every post of this source is urgent: no digest, no quiet hours
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -124,6 +126,26 @@ class SourceConfig:
         return (self.url, *self.urls)
 
 
+# Folded like search (see alerts.py); looked for in titles.
+DEFAULT_URGENT_WORDS = (
+    "bão",
+    "áp thấp nhiệt đới",
+    "triều cường",
+    "sạt lở",
+    "khẩn cấp",
+    "lũ",
+    "cháy",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UrgentConfig:
+    """What makes a post urgent besides its source: categories, and words in its title."""
+
+    categories: tuple[str, ...] = ()
+    words: tuple[str, ...] = DEFAULT_URGENT_WORDS
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The whole configuration."""
@@ -134,6 +156,7 @@ class Config:
     delivery: DeliveryConfig
     categories: tuple[Category, ...]
     sources: tuple[SourceConfig, ...]
+    urgent: UrgentConfig = field(default_factory=UrgentConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -165,7 +188,11 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
 
 def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) -> Config:
     """Build a Config from parsed TOML; relative paths are taken from ``base``."""
-    check_keys(raw, "", {"telegram", "storage", "polling", "delivery", "categories", "sources"})
+    check_keys(
+        raw,
+        "",
+        {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent"},
+    )
     categories = _categories(_table(raw, "categories"))
     keys = {c.key for c in categories}
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
@@ -177,6 +204,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         delivery=simple_table(DeliveryConfig, _table(raw, "delivery"), "delivery"),
         categories=categories,
         sources=_sources(raw.get("sources", []), keys),
+        urgent=_urgent(_table(raw, "urgent"), keys),
     )
 
 
@@ -198,6 +226,20 @@ def _categories(table: dict[str, Any]) -> tuple[Category, ...]:
             )
         result.append(Category(key, typed(name, str, f"categories.{key}").strip()))
     return tuple(result)
+
+
+def _urgent(table: dict[str, Any], known: set[str]) -> UrgentConfig:
+    """Read [urgent]: categories whose posts are urgent, and words that make a title urgent."""
+    check_keys(table, "urgent", {"categories", "words"})
+    cats, words = table.get("categories", []), table.get("words", list(DEFAULT_URGENT_WORDS))
+    if not isinstance(cats, list):
+        raise ConfigError("urgent.categories", "must be a list of category keys")
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError("urgent.words", "must be a list of words or phrases in quotes")
+    return UrgentConfig(
+        categories=tuple(_category(c, "urgent.categories", known) for c in cats),
+        words=tuple(w.strip() for w in words),
+    )
 
 
 def _category(value: Any, key: str, known: set[str]) -> str:
@@ -270,6 +312,7 @@ _SOURCE_SIMPLE = {
     "max_pages": int,
     "times_are_local": bool,
     "enrich": bool,
+    "urgent": bool,
 }
 
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ from .config import Config, SourceConfig
 from .dates import utcnow
 from .extract import ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
-from .fetch import Fetcher, FetchError
+from .fetch import Fetcher, FetchError, FetchResult
 from .listing import ListingItem, next_page_url, parse_listing
 from .models import Entry
 from .store import SourceState, Store
@@ -176,14 +176,7 @@ class Ingestor:
         )
         if fetched.not_modified or (state.body_hash and fetched.body_hash == state.body_hash):
             return None, {}
-        entries = await _off_loop(
-            len(fetched.body),
-            parse_feed,
-            fetched.body,
-            url=fetched.url,
-            content_type=fetched.content_type,
-            times_are_local=source.times_are_local,
-        )
+        entries = await self._parse_feed(source, fetched)
         if not entries and state.last_item_count:
             raise SourceProblem("feed that had items now has none")
         entries = await self._enrich(source, entries)
@@ -200,21 +193,10 @@ class Ingestor:
         """Read an HTML source: its listing pages, then each article not seen before."""
         items: dict[str, ListingItem] = {}
         homes: set[str] = set()
-        for page_url in source.listing_urls:
-            url: str | None = page_url
-            for _ in range(source.max_pages):
-                if url is None:
-                    break
-                fetched = await self.fetcher.fetch(
-                    url, verify=source.verify_tls, any_public_host=True
-                )
-                homes.add(host_of(fetched.url))
-                html = fetched.body
-                for item in await _off_loop(
-                    len(html), parse_listing, html, fetched.url, source.selectors
-                ):
-                    items.setdefault(article_key(item.url, source.id_pattern), item)
-                url = next_page_url(html, fetched.url, source.selectors)
+        async for home, found in self.listing_pages(source):
+            homes.add(home)
+            for key, item in found:
+                items.setdefault(key, item)
         if not items:
             # A listing that used to yield articles and now yields none has changed its layout.
             raise SourceProblem(
@@ -228,25 +210,9 @@ class Ingestor:
         for key, item in items.items():
             if key in known:
                 continue  # each article page is read once
-            try:
-                # Article pages come only from the listing's own host (where it moved).
-                fetched = await self.fetcher.fetch(
-                    item.url,
-                    verify=source.verify_tls,
-                    any_public_host=host_of(item.url) in homes,
-                )
-                page = await _off_loop(
-                    len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
-                )
-            except (FetchError, ExtractError) as exc:
-                log.warning(
-                    "source=%r article %s skipped: %s",
-                    source.name,
-                    item.url,
-                    getattr(exc, "reason", None) or exc,
-                )
+            entry = await self.article_entry(source, key, item, homes)
+            if entry is None:
                 continue
-            entry = to_entry(page, key, item)
             if not entry.title:
                 untitled += 1
                 continue
@@ -257,7 +223,86 @@ class Ingestor:
             log.warning("source=%r %d article pages had no title", source.name, untitled)
         return entries, len(items)
 
-    async def _enrich(self, source: SourceConfig, entries: list[Entry]) -> list[Entry]:
+    async def listing_pages(
+        self, source: SourceConfig, *, pages: int | None = None
+    ) -> AsyncIterator[tuple[str, list[tuple[str, ListingItem]]]]:
+        """Yield each listing page of an HTML source as read: its host and its items by key.
+
+        From each listing URL, next-page links are followed up to ``pages`` pages (by
+        default the source's max_pages). A page that cannot be fetched raises FetchError.
+        """
+        for page_url in source.listing_urls:
+            url: str | None = page_url
+            for _ in range(source.max_pages if pages is None else pages):
+                if url is None:
+                    break
+                fetched = await self.fetcher.fetch(
+                    url, verify=source.verify_tls, any_public_host=True
+                )
+                html = fetched.body
+                found = await _off_loop(
+                    len(html), parse_listing, html, fetched.url, source.selectors
+                )
+                yield (
+                    host_of(fetched.url),
+                    [(article_key(item.url, source.id_pattern), item) for item in found],
+                )
+                url = next_page_url(html, fetched.url, source.selectors)
+
+    async def article_entry(
+        self, source: SourceConfig, key: str, item: ListingItem, homes: set[str]
+    ) -> Entry | None:
+        """Read one article page of an HTML source; None (logged) if it cannot be read.
+
+        The entry's title is empty when the page has none. ``homes`` are the hosts that
+        served the listing: article pages come only from there (where the portal moved).
+        """
+        try:
+            fetched = await self.fetcher.fetch(
+                item.url, verify=source.verify_tls, any_public_host=host_of(item.url) in homes
+            )
+            page = await _off_loop(
+                len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
+            )
+        except (FetchError, ExtractError) as exc:
+            log.warning(
+                "source=%r article %s skipped: %s",
+                source.name,
+                item.url,
+                getattr(exc, "reason", None) or exc,
+            )
+            return None
+        return to_entry(page, key, item)
+
+    async def feed_entries(
+        self, source: SourceConfig, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[Entry]:
+        """Return every entry a feed source offers now, read in full (for a backfill).
+
+        No validators are sent and nothing is recorded. Thin items are enriched from their
+        pages as in a poll, and ``progress(done, total)`` is told as each is read.
+        """
+        fetched = await self.fetcher.fetch(
+            source.url, verify=source.verify_tls, any_public_host=True
+        )
+        return await self._enrich(source, await self._parse_feed(source, fetched), progress)
+
+    async def _parse_feed(self, source: SourceConfig, fetched: FetchResult) -> list[Entry]:
+        return await _off_loop(
+            len(fetched.body),
+            parse_feed,
+            fetched.body,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            times_are_local=source.times_are_local,
+        )
+
+    async def _enrich(
+        self,
+        source: SourceConfig,
+        entries: list[Entry],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Entry]:
         """Fill a thin feed item's missing image or summary from its article page."""
         if not source.enrich:
             return entries
@@ -267,7 +312,9 @@ class Ingestor:
         known = await self.store.known_keys(source.name, (e.key for e in thin))
         allowed = {host_of(u) for u in source.listing_urls}
         enriched: dict[str, Entry] = {}
-        for entry in thin:
+        for done, entry in enumerate(thin, 1):
+            if progress is not None:
+                progress(done, len(thin))
             # Pages are only read from the source's own host: a feed cannot send us elsewhere.
             if entry.key in known or host_of(entry.url) not in allowed:
                 continue

@@ -9,6 +9,7 @@ from .broadcasts import BroadcastsTable
 from .chats import Chat, ChatsTable
 from .database import Database, SchemaTooNewError
 from .outbox import OutboxTable
+from .preferences import PreferencesTable
 from .search import SearchTable
 from .sources import SourcesTable, SourceState
 from .stats import StatsTable
@@ -17,7 +18,14 @@ __all__ = ["Chat", "SchemaTooNewError", "SourceState", "Store", "StoreResult"]
 
 
 class Store(
-    ArticlesTable, BroadcastsTable, ChatsTable, OutboxTable, SearchTable, SourcesTable, StatsTable
+    ArticlesTable,
+    BroadcastsTable,
+    ChatsTable,
+    OutboxTable,
+    PreferencesTable,
+    SearchTable,
+    SourcesTable,
+    StatsTable,
 ):
     """The bot's storage, one table family per base class."""
 

@@ -9,10 +9,13 @@ from datetime import datetime
 
 import aiosqlite
 
+from ..alerts import Urgency, text_words
 from ..dates import from_iso, to_iso
 from ..models import Article, Attachment, Entry
+from ..schedule import Timing, plan
 from ..vntext import fold
 from .database import Database
+from .preferences import alerted_chats, timing_slots
 from .sources import source_id
 
 
@@ -65,6 +68,7 @@ class ArticlesTable:
     """Reads and writes articles, their keys and categories, and fans new ones out."""
 
     db: Database
+    urgency: Urgency  # see PreferencesTable
 
     async def known_keys(self, source: str, keys: Iterable[str]) -> set[str]:
         """Return which of these keys the source has already yielded."""
@@ -117,7 +121,7 @@ class ArticlesTable:
                     reposts += 1
                 updated += bool(changed)
                 if announce and (is_new or changed is None):
-                    enqueued += await _enqueue(conn, article_id, seen_now)
+                    enqueued += await _enqueue(conn, article_id, now, source, self.urgency)
         return StoreResult(tuple(new), updated, reposts, enqueued)
 
     async def article(self, article_id: int) -> Article | None:
@@ -229,16 +233,53 @@ async def _upsert(
     return row[0], is_new, (False if is_new else None)
 
 
-async def _enqueue(conn: aiosqlite.Connection, article_id: int, now: str) -> int:
-    """Queue the article for every active chat subscribed to one of its categories."""
+async def _enqueue(
+    conn: aiosqlite.Connection, article_id: int, now: datetime, source: str, urgency: Urgency
+) -> int:
+    """Queue the article for every active chat that follows one of its categories or is alerted.
+
+    One row per chat however many of its categories and alerts match (UNIQUE(chat_id,
+    article_id)). Each row's priority and not_before follow the chat's timing (digest, quiet
+    hours), unless the post is urgent: then it goes to everyone at once, before the rest.
+    """
+    cur = await conn.execute(
+        """SELECT title, summary, body, (SELECT group_concat(category, ' ')
+            FROM article_categories c WHERE c.article_id = a.id) FROM articles a WHERE id = ?""",
+        (article_id,),
+    )
+    title, summary, body, categories = await cur.fetchone()
+    urgent = urgency.is_urgent(source, (categories or "").split(), title)
+    alerted = await alerted_chats(conn, text_words(" ".join((title, summary, body))))
+    slots = await timing_slots(conn, now, urgent)
+    default = plan(Timing(), now, urgent=urgent)  # at once; urgent or ordinary priority
+    seen_now = to_iso(now)
     cur = await conn.execute(
         """
-        INSERT OR IGNORE INTO deliveries(chat_id, article_id, not_before, created_at)
-        SELECT DISTINCT s.chat_id, ?, ?, ? FROM subscriptions s
-        JOIN chats c ON c.id = s.chat_id
-        WHERE c.active = 1 AND s.category IN
-            (SELECT category FROM article_categories WHERE article_id = ?)
+        INSERT OR IGNORE INTO deliveries(chat_id, article_id, priority, not_before, created_at)
+        WITH slots AS (
+            SELECT value ->> 0 AS digest_hour, value ->> 1 AS quiet_start,
+                value ->> 2 AS quiet_end, value ->> 3 AS priority, value ->> 4 AS not_before
+            FROM json_each(:slots)
+        ), wanted AS (
+            SELECT chat_id FROM subscriptions WHERE category IN
+                (SELECT category FROM article_categories WHERE article_id = :article)
+            UNION SELECT value FROM json_each(:alerted)
+        )
+        SELECT c.id, :article, COALESCE(p.priority, :priority),
+            COALESCE(p.not_before, :not_before), :now
+        FROM wanted w JOIN chats c ON c.id = w.chat_id
+        LEFT JOIN chat_settings s ON s.chat_id = c.id
+        LEFT JOIN slots p ON p.digest_hour IS s.digest_hour
+            AND p.quiet_start IS s.quiet_start AND p.quiet_end IS s.quiet_end
+        WHERE c.active = 1
         """,
-        (article_id, now, now, article_id),
+        {
+            "article": article_id,
+            "slots": json.dumps(slots),
+            "alerted": json.dumps(alerted),
+            "priority": default.priority,
+            "not_before": seen_now,  # a chat with no timing: at once
+            "now": seen_now,
+        },
     )
     return cur.rowcount

@@ -129,6 +129,90 @@ MIGRATIONS: tuple[str, ...] = (
         stored_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 3: an article's deliveries, for its fan-out report (and for deleting it). Not by
+    # status: an index that every "sent" must update would slow each send's commit.
+    """
+    CREATE INDEX deliveries_article ON deliveries(article_id) WHERE article_id IS NOT NULL;
+    """,
+    # 4: the archive's search index (issue 6), in place of articles_fts. Its rowid, search_key,
+    # is the minute of publication shifted above the article id, so newest-first is the index's
+    # own order and a search reads only the matches it shows instead of sorting them all (ids
+    # stay below 2**26). "folded" holds search_text (no marks, đ as d: vntext.fold); "exact"
+    # holds title and summary as written, case-folded by the tokenizer, to rank a query typed
+    # with diacritics. Contentless and detail=column keep it small; prefix='2' makes a
+    # two-letter last word cheap.
+    """
+    DROP TRIGGER articles_ai;
+    DROP TRIGGER articles_ad;
+    DROP TRIGGER articles_au;
+    DROP TABLE articles_fts;
+    ALTER TABLE articles ADD COLUMN search_key INTEGER GENERATED ALWAYS AS (
+        ((COALESCE(CAST(strftime('%s', published_at) AS INTEGER), 0) / 60) << 26) + id
+    ) VIRTUAL;
+    CREATE VIRTUAL TABLE archive_fts USING fts5(
+        folded, exact, content='', detail=column, prefix='2',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    CREATE TRIGGER archive_ai AFTER INSERT ON articles BEGIN
+        INSERT INTO archive_fts(rowid, folded, exact)
+        VALUES (new.search_key, new.search_text, new.title || ' ' || new.summary);
+    END;
+    CREATE TRIGGER archive_ad AFTER DELETE ON articles BEGIN
+        INSERT INTO archive_fts(archive_fts, rowid, folded, exact)
+        VALUES ('delete', old.search_key, old.search_text, old.title || ' ' || old.summary);
+    END;
+    CREATE TRIGGER archive_au AFTER UPDATE OF search_text, title, summary, published_at
+    ON articles BEGIN
+        INSERT INTO archive_fts(archive_fts, rowid, folded, exact)
+        VALUES ('delete', old.search_key, old.search_text, old.title || ' ' || old.summary);
+        INSERT INTO archive_fts(rowid, folded, exact)
+        VALUES (new.search_key, new.search_text, new.title || ' ' || new.summary);
+    END;
+    -- In key order, so the index is written as one run rather than merged row by row.
+    INSERT INTO archive_fts(rowid, folded, exact)
+        SELECT search_key, search_text, title || ' ' || summary FROM articles ORDER BY 1;
+    """,
+    # 5: editors and operators (issue 7). A source's alert state is kept so a restart neither
+    # repeats an alert nor forgets to say the source recovered; a broadcast remembers the chat
+    # and message of its progress, so a restart resumes editing it. The partial index holds
+    # only the few rows that never arrived, for the statistics of failures by day.
+    """
+    ALTER TABLE sources ADD COLUMN alerted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE broadcasts ADD COLUMN chat_id INTEGER;
+    ALTER TABLE broadcasts ADD COLUMN progress_message_id INTEGER;
+    CREATE INDEX deliveries_undelivered ON deliveries(created_at)
+        WHERE status IN ('failed', 'blocked');
+    """,
+    # 6: residents' comfort (issue 8): keyword alerts, and each chat's delivery timing and
+    # chosen language. An alert is looked up by its longest folded word ("key") among an
+    # article's words, then checked whole in Python. A language chosen in /settings wins
+    # over the Telegram client's language that activating a chat writes into chats.
+    """
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        words TEXT NOT NULL,                -- as typed: NFC, case-folded, one space apart
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        UNIQUE (chat_id, words)
+    );
+    CREATE INDEX alerts_key ON alerts(key);
+    CREATE TABLE chat_settings (
+        chat_id INTEGER PRIMARY KEY
+            REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        digest_hour INTEGER,                -- Vietnam time; NULL: every post at once
+        quiet_start INTEGER,                -- minutes after midnight, Vietnam time; NULL: none
+        quiet_end INTEGER,
+        language TEXT,                      -- chosen in /settings; NULL: the Telegram client's
+        updated_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER chats_language_chosen AFTER UPDATE OF language ON chats
+    WHEN (SELECT language FROM chat_settings WHERE chat_id = new.id) != new.language
+    BEGIN
+        UPDATE chats SET language = (SELECT language FROM chat_settings WHERE chat_id = new.id)
+        WHERE id = new.id;
+    END;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

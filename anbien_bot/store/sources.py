@@ -26,6 +26,7 @@ class SourceState:
     next_poll_at: datetime | None = None
     seeded: bool = False
     last_item_count: int | None = None
+    alerted: bool = False  # the admins were told it is down and not yet that it recovered
 
 
 def _maybe(value: str | None) -> datetime | None:
@@ -56,6 +57,7 @@ class SourcesTable:
             next_poll_at=_maybe(row["next_poll_at"]),
             seeded=bool(row["seeded"]),
             last_item_count=row["last_item_count"],
+            alerted=bool(row["alerted"]),
         )
 
     async def source_states(self) -> list[SourceState]:
@@ -121,6 +123,14 @@ class SourcesTable:
             )
             row = await cur.fetchone()
         return int(row[0])
+
+    async def set_source_alerted(self, name: str, alerted: bool) -> None:
+        """Remember whether the admins were last told that a source is down."""
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            await conn.execute(
+                "UPDATE sources SET alerted = ? WHERE name = ?", (int(alerted), name)
+            )
 
 
 async def _ensure(conn: aiosqlite.Connection, name: str) -> None:
