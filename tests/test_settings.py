@@ -102,6 +102,8 @@ async def test_settings_menu_sets_a_digest_hour_quiet_hours_and_the_language(
     assert chat.language == "en"
     # The chosen language answers from now on, whatever the client's language.
     assert (await say(fake, USER, "/alert")).params["text"] == text("en", "alert_usage")
+    assert (await say(fake, USER, "/help")).params["text"] == text("en", "help")
+    assert (await say(fake, USER, "/search")).params["text"] == text("en", "search_usage")
 
     await press(fake, "set:instant")
     assert (await store_of(bot).chat_settings(USER)).timing.digest_hour is None

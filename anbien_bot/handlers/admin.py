@@ -20,7 +20,8 @@ from ..config import Config
 from ..dates import utcnow
 from ..health import alert_text, due_alerts, source_report
 from ..reports import join_blocks, stats_report
-from ..texts import Lang, command_descriptions, language_of, text
+from ..texts import command_descriptions, language_of, text
+from .language import language
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +76,6 @@ async def set_missing_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         missing.discard(user.id)
 
 
-def language(update: Update) -> Lang:
-    """Return the language to answer this update in."""
-    user = update.effective_user
-    return language_of(user.language_code if user else None)
-
-
 def is_admin(update: Update, config: Config) -> bool:
     """Return whether the update comes from one of the configured admins."""
     user = update.effective_user
@@ -90,7 +85,7 @@ def is_admin(update: Update, config: Config) -> bool:
 async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Return whether an admin command may run; if not, say why politely and log it."""
     message, chat = update.effective_message, update.effective_chat
-    user, lang = update.effective_user, language(update)
+    user, lang = update.effective_user, await language(update, context)
     if not is_admin(update, services(context).config):
         log.info(
             "admin command refused: user=%s chat=%s",
@@ -111,7 +106,7 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     """Show subscribers, deliveries, the archive and the last days as a text chart."""
     if not await admit(update, context) or update.effective_message is None:
         return
-    svc, lang, now = services(context), language(update), utcnow()
+    svc, lang, now = services(context), await language(update, context), utcnow()
     store = svc.store
     recent = [
         (b, await store.fanout_report(broadcast_id=b.id))
@@ -135,7 +130,7 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """Show each configured source's health: successes, errors, items of the week, next poll."""
     if not await admit(update, context) or update.effective_message is None:
         return
-    svc, lang = services(context), language(update)
+    svc, lang = services(context), await language(update, context)
     config = svc.config
     if not config.sources:
         await update.effective_message.reply_text(text(lang, "sources_none"))

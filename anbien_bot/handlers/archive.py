@@ -50,8 +50,9 @@ from ..search import (
     results_callback,
 )
 from ..store import Store
-from ..texts import Lang, language_of, text
+from ..texts import Lang, text
 from ..vntext import clean_line, cut_at_word
+from .language import language
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,6 @@ def register(app: Application) -> None:
     app.add_handler(InlineQueryHandler(offer_articles))
 
 
-def language(update: Update) -> Lang:
-    """Return the language to answer this update in."""
-    user = update.effective_user
-    return language_of(user.language_code if user else None)
-
-
 async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Search for the words after /search, or say how to."""
     message = update.effective_message
@@ -93,7 +88,7 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     typed = " ".join(context.args or ())
     if not typed:
-        await message.reply_text(text(language(update), "search_usage"))
+        await message.reply_text(text(await language(update, context), "search_usage"))
         return
     await _reply_results(update, context, typed)
 
@@ -108,7 +103,11 @@ async def search_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show another page (or category) of a search by editing its message; always answer."""
-    press, chat, lang = update.callback_query, update.effective_chat, language(update)
+    press, chat, lang = (
+        update.callback_query,
+        update.effective_chat,
+        await language(update, context),
+    )
     if press is None:
         return
     svc = services(context)
@@ -139,7 +138,7 @@ async def offer_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     inline = update.inline_query
     if inline is None:
         return
-    svc, lang = services(context), language(update)
+    svc, lang = services(context), await language(update, context)
     offset = int(inline.offset) if inline.offset.isdigit() else 0
     query = parse_query(inline.query)
     # No next_offset means "no more". An empty string would say the same, but PTB 22.8 with
@@ -227,7 +226,11 @@ def inline_result(
 
 async def _reply_results(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
     """Reply with the first page of a search, or with why there is nothing to search."""
-    message, chat, lang = update.effective_message, update.effective_chat, language(update)
+    message, chat, lang = (
+        update.effective_message,
+        update.effective_chat,
+        await language(update, context),
+    )
     if message is None or chat is None:
         return
     query = parse_query(typed)

@@ -49,7 +49,8 @@ from ..store.broadcasts import (
     category_audience,
 )
 from ..texts import Lang, text
-from .admin import admit, is_admin, language
+from .admin import admit, is_admin
+from .language import language
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Preview an admin's announcement as residents will see it and offer the audience choice."""
     if not await admit(update, context):
         return
-    message, lang = update.effective_message, language(update)
+    message, lang = update.effective_message, await language(update, context)
     if message is None or message.from_user is None:
         return
     content = _content(message)
@@ -248,7 +249,7 @@ def draft_keyboard(broadcast: Broadcast, config: Config, lang: Lang) -> InlineKe
 
 async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Act on a control button: choose the audience, send, discard or stop; admins only."""
-    query, lang = update.callback_query, language(update)
+    query, lang = update.callback_query, await language(update, context)
     if query is None:
         return
     svc = services(context)
@@ -338,7 +339,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop every broadcast being sent and discard the admin's drafts."""
     if not await admit(update, context):
         return
-    message, lang, user = update.effective_message, language(update), update.effective_user
+    message, lang, user = (
+        update.effective_message,
+        await language(update, context),
+        update.effective_user,
+    )
     if message is None or user is None:
         return
     svc = services(context)

@@ -18,8 +18,9 @@ from ..app import Services, services
 from ..categories import category_names, find_category, means_all
 from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of
 from ..render import render_post_list
-from ..texts import Lang, command_descriptions, language_of, text
+from ..texts import Lang, command_descriptions, text
 from ..vntext import cut_at_word
+from .language import language
 from .membership import may_change
 
 log = logging.getLogger(__name__)
@@ -57,15 +58,13 @@ async def start(app: Application) -> None:
             log.warning("setMyCommands (%s) failed: %s", lang, error)
 
 
-def language(update: Update) -> Lang:
-    """Return the language to answer this update in."""
-    user = update.effective_user
-    return language_of(user.language_code if user else None)
-
-
 async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Greet, record the chat as active (old choices kept) and show the category keyboard."""
-    message, chat, lang = update.effective_message, update.effective_chat, language(update)
+    message, chat, lang = (
+        update.effective_message,
+        update.effective_chat,
+        await language(update, context),
+    )
     if message is None or chat is None:
         return
     svc = services(context)
@@ -80,17 +79,21 @@ async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the commands and the privacy note."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(text(language(update), "help"))
+        await update.effective_message.reply_text(text(await language(update, context), "help"))
 
 
 async def show_categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the category keyboard with ✅ on the chat's subscriptions."""
-    await _send_keyboard(update, services(context), language(update))
+    await _send_keyboard(update, services(context), await language(update, context))
 
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Subscribe to the category named after the command, or show the keyboard."""
-    message, chat, lang = update.effective_message, update.effective_chat, language(update)
+    message, chat, lang = (
+        update.effective_message,
+        update.effective_chat,
+        await language(update, context),
+    )
     if message is None or chat is None:
         return
     svc, typed = services(context), " ".join(context.args or ())
@@ -119,7 +122,11 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unsubscribe from the category named after the command (or all), or show the keyboard."""
-    message, chat, lang = update.effective_message, update.effective_chat, language(update)
+    message, chat, lang = (
+        update.effective_message,
+        update.effective_chat,
+        await language(update, context),
+    )
     if message is None or chat is None:
         return
     svc, typed = services(context), " ".join(context.args or ())
@@ -147,12 +154,12 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def show_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the categories the chat receives."""
-    await _reply_subscriptions(update, services(context), language(update))
+    await _reply_subscriptions(update, services(context), await language(update, context))
 
 
 async def show_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the newest posts, of one category or of all, as one list message."""
-    message, lang = update.effective_message, language(update)
+    message, lang = update.effective_message, await language(update, context)
     if message is None:
         return
     svc, typed = services(context), " ".join(context.args or ())
@@ -175,7 +182,11 @@ async def show_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stop every message to the chat and delete what the bot keeps about it."""
-    message, chat, lang = update.effective_message, update.effective_chat, language(update)
+    message, chat, lang = (
+        update.effective_message,
+        update.effective_chat,
+        await language(update, context),
+    )
     if message is None or chat is None:
         return
     if not await may_change(update, context):
@@ -188,7 +199,11 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def toggle_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Toggle the pressed category and redraw the keyboard in place; always answer the press."""
-    query, chat, lang = update.callback_query, update.effective_chat, language(update)
+    query, chat, lang = (
+        update.callback_query,
+        update.effective_chat,
+        await language(update, context),
+    )
     if query is None:
         return
     svc = services(context)

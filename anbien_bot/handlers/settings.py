@@ -20,6 +20,7 @@ from ..dates import utcnow
 from ..schedule import DIGEST_HOURS, QUIET_CHOICES, QuietHours
 from ..store.preferences import AlertAdded, ChatSettings
 from ..texts import Lang, language_of, text
+from .language import language
 from .membership import may_change
 
 log = logging.getLogger(__name__)
@@ -44,16 +45,6 @@ async def start(app: Application) -> None:
     svc.store.set_urgency(urgency_of(svc.config))
 
 
-async def chat_language(update: Update, svc: Services) -> Lang:
-    """Return the language to answer in: the chat's chosen one, else the sender's client's."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is not None:
-        chosen = (await svc.store.chat_settings(chat.id)).language
-        if chosen is not None:
-            return language_of(chosen)
-    return language_of(user.language_code if user else None)
-
-
 # -- alerts ----------------------------------------------------------------------------------
 
 
@@ -62,7 +53,7 @@ async def add_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, chat, svc = update.effective_message, update.effective_chat, services(context)
     if message is None or chat is None:
         return
-    lang = await chat_language(update, svc)
+    lang = await language(update, context)
     typed = " ".join(context.args or ())
     words = query_words(typed)
     if not words:
@@ -90,7 +81,7 @@ async def show_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message, chat, svc = update.effective_message, update.effective_chat, services(context)
     if message is None or chat is None:
         return
-    lang = await chat_language(update, svc)
+    lang = await language(update, context)
     alerts = await svc.store.alerts(chat.id)
     if not alerts:
         await message.reply_text(text(lang, "alerts_none"))
@@ -105,7 +96,7 @@ async def remove_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query, chat, svc = update.callback_query, update.effective_chat, services(context)
     if query is None or chat is None:
         return
-    lang = await chat_language(update, svc)
+    lang = await language(update, context)
     ident = str(query.data).removeprefix(ALERT_PREFIX)
     if not ident.isdigit():
         await query.answer(_plain(text(lang, "button_invalid")))
@@ -144,7 +135,7 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     message, chat, svc = update.effective_message, update.effective_chat, services(context)
     if message is None or chat is None:
         return
-    lang = await chat_language(update, svc)
+    lang = await language(update, context)
     settings = await svc.store.chat_settings(chat.id)
     await message.reply_text(_summary(lang, settings), reply_markup=_main_keyboard(lang, settings))
 
@@ -154,7 +145,7 @@ async def change_setting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     query, chat, svc = update.callback_query, update.effective_chat, services(context)
     if query is None or chat is None:
         return
-    lang = await chat_language(update, svc)
+    lang = await language(update, context)
     action = str(query.data).removeprefix(SETTINGS_PREFIX)
     if action in ("digest", "quiet", "home"):
         await query.answer()
