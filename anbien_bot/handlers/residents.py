@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram import BotCommand, Chat, LinkPreviewOptions, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -89,25 +89,11 @@ async def show_categories(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Subscribe to the category named after the command, or show the keyboard."""
-    message, chat, lang = (
-        update.effective_message,
-        update.effective_chat,
-        await language(update, context),
-    )
-    if message is None or chat is None:
+    choice = await _chosen_category(update, context)
+    if choice is None:
         return
-    svc, typed = services(context), " ".join(context.args or ())
-    if not typed:
-        await _send_keyboard(update, svc, lang)
-        return
-    every = means_all(typed)
-    key = find_category(typed, svc.config.categories)
-    if key is None and not every:
-        await message.reply_text(text(lang, "unknown_category", name=_echo(typed)))
-        return
-    if not await may_change(update, context):
-        await message.reply_text(text(lang, "not_group_admin"))
-        return
+    svc, chat, lang, key = choice
+    message = update.effective_message
     await svc.store.activate_chat(chat.id, chat.type, lang)
     if key is None:
         await svc.store.subscribe(chat.id, [c.key for c in svc.config.categories])
@@ -122,25 +108,11 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Unsubscribe from the category named after the command (or all), or show the keyboard."""
-    message, chat, lang = (
-        update.effective_message,
-        update.effective_chat,
-        await language(update, context),
-    )
-    if message is None or chat is None:
+    choice = await _chosen_category(update, context)
+    if choice is None:
         return
-    svc, typed = services(context), " ".join(context.args or ())
-    if not typed:
-        await _send_keyboard(update, svc, lang)
-        return
-    every = means_all(typed)
-    key = find_category(typed, svc.config.categories)
-    if key is None and not every:
-        await message.reply_text(text(lang, "unknown_category", name=_echo(typed)))
-        return
-    if not await may_change(update, context):
-        await message.reply_text(text(lang, "not_group_admin"))
-        return
+    svc, chat, lang, key = choice
+    message = update.effective_message
     if key is None:
         await svc.store.unsubscribe(chat.id)
         await message.reply_text(text(lang, "unsubscribed_all"))
@@ -150,6 +122,32 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_text(
         text(lang, "unsubscribed" if removed else "not_subscribed", category=name)
     )
+
+
+async def _chosen_category(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Services, Chat, Lang, str | None] | None:
+    """Return the category (None: all) named after a command the chat may act on.
+
+    Answers the chat itself, and returns None, when there is nothing to act on: no name
+    (the keyboard is shown), an unknown name, or a group member who is not its admin.
+    """
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return None
+    svc, lang = services(context), await language(update, context)
+    typed = " ".join(context.args or ())
+    if not typed:
+        await _send_keyboard(update, svc, lang)
+        return None
+    key = find_category(typed, svc.config.categories)
+    if key is None and not means_all(typed):
+        await message.reply_text(text(lang, "unknown_category", name=_echo(typed)))
+        return None
+    if not await may_change(update, context):
+        await message.reply_text(text(lang, "not_group_admin"))
+        return None
+    return svc, chat, lang, key
 
 
 async def show_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
