@@ -83,11 +83,14 @@ class Ingestor:
         Sources run concurrently and each is isolated, so a slow or failing one never
         holds up the others; the fetcher still limits requests per host.
         """
-        now = self.clock()
+        # The job that calls this ticks at about the interval; a source due a moment after
+        # a tick would otherwise wait a whole extra tick.
+        slack = timedelta(seconds=min(1.0, self.config.polling.interval_seconds / 4))
+        horizon = self.clock() + slack
         due = []
         for source in self.config.sources:
             state = await self.store.source_state(source.name)
-            if force or state.next_poll_at is None or state.next_poll_at <= now:
+            if force or state.next_poll_at is None or state.next_poll_at <= horizon:
                 due.append(source)
         return list(await asyncio.gather(*(self.poll_source(s) for s in due)))
 
@@ -95,7 +98,7 @@ class Ingestor:
         self, source: SourceConfig, *, announce: bool | None = None
     ) -> PollOutcome:
         """Poll one source, store what is new, and record its health; never raises."""
-        started = time.perf_counter()
+        started, started_at = time.perf_counter(), self.clock()
         state = await self.store.source_state(source.name)
         if announce is None:
             announce = state.seeded or self.config.polling.announce_first_poll
@@ -109,7 +112,8 @@ class Ingestor:
             log.exception("source=%r poll crashed", source.name)
             return await self._failed(source, f"internal error: {type(exc).__name__}", started)
         now = self.clock()
-        next_poll = now + timedelta(
+        # Counted from the start, so a slow poll does not stretch the interval.
+        next_poll = started_at + timedelta(
             seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
         )
         if entries is None:

@@ -205,3 +205,18 @@ async def test_poll_once_prints_new_articles_then_nothing(tmp_path, portal):
     second = await asyncio.to_thread(run_cli, "poll", "--once", "--config", str(path))
     assert second.returncode == 0, second.stderr
     assert second.stdout == ""
+
+
+async def test_a_source_due_just_after_a_tick_is_polled_on_that_tick(setup, portal):
+    portal.serve("/a.xml", rss(portal, [("1", "Tin")]))
+    ingestor = await setup("/a.xml", interval_seconds=2)
+    start = datetime(2026, 11, 29, tzinfo=UTC)
+    ingestor.clock = lambda: start
+    await ingestor.poll_due()
+    # The scheduler's next tick lands a hair early: the source must not wait a whole tick more.
+    ingestor.clock = lambda: start + timedelta(seconds=1.9)
+    await ingestor.poll_due()
+    assert portal.hits("/a.xml") == 2
+    ingestor.clock = lambda: start + timedelta(seconds=2.4)
+    await ingestor.poll_due()  # polled at 1.9 s: next due at 3.9 s (stored to the second: 3)
+    assert portal.hits("/a.xml") == 2
