@@ -146,6 +146,23 @@ async def test_sent_retried_and_failed_rows_record_why(store: Store, db_path: Pa
     assert await store.pending_deliveries() == 1
 
 
+async def test_several_messages_are_recorded_at_once_each_with_its_id(
+    store: Store, db_path: Path
+) -> None:
+    for chat in (1, 2):
+        await subscribe(store, chat)
+    await post(store, entry("a", hour=7), entry("b", hour=8))
+    with sqlite3.connect(db_path) as conn:
+        by_chat = conn.execute("SELECT chat_id, group_concat(id) FROM deliveries GROUP BY 1")
+        ids = {chat: [int(i) for i in row.split(",")] for chat, row in by_chat}
+    # Chat 1 got both posts as one list message, chat 2 only its first post so far.
+    await store.mark_sent([(ids[1], 700), (ids[2][:1], 701)], NOW)
+    table = {r[0]: r for r in rows(db_path)}
+    assert [table[i][3:6] for i in ids[1]] == [("sent", 1, 700)] * 2
+    assert table[ids[2][0]][3:6] == ("sent", 1, 701)
+    assert table[ids[2][1]][3:6] == ("pending", 0, None)
+
+
 async def test_failing_a_row_leaves_a_settled_one_alone(store: Store, db_path: Path) -> None:
     await subscribe(store, 1)
     await post(store, entry("a", hour=7))
