@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from .config import Config, SourceConfig
 from .dates import utcnow
-from .extract import ExtractError, article_key, parse_article, to_entry
+from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
 from .fetch import Fetcher, FetchError, FetchResult
 from .listing import ListingItem, next_page_url, parse_listing
@@ -261,22 +261,31 @@ class Ingestor:
         The entry's title is empty when the page has none. ``homes`` are the hosts that
         served the listing: article pages come only from there (where the portal moved).
         """
+        page = await self._read_page(
+            source, item.url, any_public_host=host_of(item.url) in homes, why="skipped"
+        )
+        return None if page is None else to_entry(page, key, item)
+
+    async def _read_page(
+        self, source: SourceConfig, url: str, *, any_public_host: bool, why: str
+    ) -> ArticlePage | None:
+        """Fetch and read one article page; on failure log one line (``why``) and return None."""
         try:
             fetched = await self.fetcher.fetch(
-                item.url, verify=source.verify_tls, any_public_host=host_of(item.url) in homes
+                url, verify=source.verify_tls, any_public_host=any_public_host
             )
-            page = await _off_loop(
+            return await _off_loop(
                 len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
             )
         except (FetchError, ExtractError) as exc:
             log.warning(
-                "source=%r article %s skipped: %s",
+                "source=%r article %s %s: %s",
                 source.name,
-                item.url,
+                url,
+                why,
                 getattr(exc, "reason", None) or exc,
             )
             return None
-        return to_entry(page, key, item)
 
     async def feed_entries(
         self, source: SourceConfig, *, progress: Callable[[int, int], None] | None = None
@@ -322,18 +331,10 @@ class Ingestor:
             # Pages are only read from the source's own host: a feed cannot send us elsewhere.
             if entry.key in known or host_of(entry.url) not in allowed:
                 continue
-            try:
-                fetched = await self.fetcher.fetch(entry.url, verify=source.verify_tls)
-                page = await _off_loop(
-                    len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
-                )
-            except (FetchError, ExtractError) as exc:
-                log.info(
-                    "source=%r could not enrich %s: %s",
-                    source.name,
-                    entry.url,
-                    getattr(exc, "reason", None) or exc,
-                )
+            page = await self._read_page(
+                source, entry.url, any_public_host=False, why="not enriched"
+            )
+            if page is None:
                 continue
             enriched[entry.key] = replace(
                 entry,
