@@ -48,7 +48,7 @@ from ..store.broadcasts import (
     Broadcast,
     category_audience,
 )
-from ..texts import Lang, text
+from ..texts import Lang, plain, text
 from .admin import admit, is_admin
 from .language import language
 
@@ -255,12 +255,12 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     if not is_admin(update, svc.config):
         log.info("broadcast button refused: user=%d data=%r", query.from_user.id, query.data)
-        await query.answer(_plain(text(lang, "admin_only")), show_alert=True)
+        await query.answer(plain(text(lang, "admin_only")), show_alert=True)
         return
     match = _DATA.match(query.data or "")
     broadcast = None if match is None else await svc.store.broadcast(int(match[1]))
     if match is None or broadcast is None:
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
         return
     action = match[2]
     if action == "send":
@@ -269,11 +269,11 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _discard(query, svc, broadcast, lang)
     elif action == "stop":
         if await svc.store.cancel_broadcast(broadcast.id) != "sending":
-            await query.answer(_plain(text(lang, "toast_already")))
+            await query.answer(plain(text(lang, "toast_already")))
             return
         log.info("broadcast=%d stopped by admin=%d", broadcast.id, query.from_user.id)
         tracker(svc).poke(broadcast.id)
-        await query.answer(_plain(text(lang, "toast_stopping")))
+        await query.answer(plain(text(lang, "toast_stopping")))
     else:
         await _choose(query, svc, broadcast, action, lang)
 
@@ -288,10 +288,10 @@ async def _choose(
         key = action.removeprefix("c:")
         audience = category_audience(key) if key in names else None
     if audience is None:
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
         return
     if not await svc.store.set_broadcast_audience(broadcast.id, audience):
-        await query.answer(_plain(text(lang, "toast_already")))
+        await query.answer(plain(text(lang, "toast_already")))
         return
     chosen = await svc.store.broadcast(broadcast.id)
     assert chosen is not None
@@ -299,17 +299,17 @@ async def _choose(
     with contextlib.suppress(BadRequest):  # pressed twice: "message is not modified"
         await query.edit_message_text(body, reply_markup=keyboard)
     name = audience_name(audience, names, lang)
-    await query.answer(_plain(text(lang, "toast_audience", audience=name)))
+    await query.answer(plain(text(lang, "toast_audience", audience=name)))
 
 
 async def _send(query: CallbackQuery, svc: Services, broadcast: Broadcast, lang: Lang) -> None:
     """Queue a draft for its audience, once however often Send is pressed."""
     queued = await svc.store.start_broadcast(broadcast.id)
     if queued is None:
-        await query.answer(_plain(text(lang, "toast_already")))
+        await query.answer(plain(text(lang, "toast_already")))
         return
     if queued == 0:
-        await query.answer(_plain(text(lang, "toast_nobody")), show_alert=True)
+        await query.answer(plain(text(lang, "toast_nobody")), show_alert=True)
         return
     log.info(
         "broadcast=%d sending by admin=%d audience=%s recipients=%d",
@@ -320,14 +320,14 @@ async def _send(query: CallbackQuery, svc: Services, broadcast: Broadcast, lang:
     )
     if svc.sender is not None:
         svc.sender.wake()
-    await query.answer(_plain(text(lang, "toast_sending", count=queued)))
+    await query.answer(plain(text(lang, "toast_sending", count=queued)))
     tracker(svc).follow(broadcast.id)
 
 
 async def _discard(query: CallbackQuery, svc: Services, broadcast: Broadcast, lang: Lang) -> None:
     """Drop a draft and say so in its control message."""
     if await svc.store.cancel_broadcast(broadcast.id) != "draft":
-        await query.answer(_plain(text(lang, "toast_already")))
+        await query.answer(plain(text(lang, "toast_already")))
         return
     log.info("broadcast=%d discarded", broadcast.id)
     await query.answer()
@@ -370,11 +370,6 @@ async def _retire_control(bot: Bot, broadcast: Broadcast) -> None:
         return
     with contextlib.suppress(TelegramError):
         await bot.edit_message_reply_markup(broadcast.chat_id, broadcast.progress_message_id)
-
-
-def _plain(html_text: str) -> str:
-    """Return a text template's HTML as plain text, for button answers (no parse mode)."""
-    return html.unescape(html_text)
 
 
 def tracker(svc: Services) -> ProgressTracker:

@@ -7,7 +7,6 @@ admins may change what it receives (see membership.may_change).
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import BotCommand, Chat, LinkPreviewOptions, Update
@@ -18,7 +17,7 @@ from ..app import Services, services
 from ..categories import category_names, find_category, means_all
 from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of
 from ..render import render_post_list
-from ..texts import Lang, command_descriptions, text
+from ..texts import Lang, command_descriptions, plain, text
 from ..vntext import cut_at_word
 from .language import language
 from .membership import may_change
@@ -207,16 +206,16 @@ async def toggle_category(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     svc = services(context)
     key = category_of(query.data, svc.config.categories)
     if key is None or chat is None:
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
         return
     if not await may_change(update, context):
-        await query.answer(_plain(text(lang, "not_group_admin")), show_alert=True)
+        await query.answer(plain(text(lang, "not_group_admin")), show_alert=True)
         return
     await svc.store.activate_chat(chat.id, chat.type, lang)
     on = await svc.store.toggle_subscription(chat.id, key)
     name = svc.config.category_names[key]
     toast = text(lang, "toast_subscribed" if on else "toast_unsubscribed", category=name)
-    await query.answer(_plain(toast))
+    await query.answer(plain(toast))
     subscribed = await svc.store.subscriptions(chat.id)
     try:
         await query.edit_message_reply_markup(category_keyboard(svc.config.categories, subscribed))
@@ -253,8 +252,3 @@ async def _reply_subscriptions(update: Update, svc: Services, lang: Lang) -> Non
 def _echo(typed: str) -> str:
     """Return what the user typed, short enough to repeat back."""
     return cut_at_word(" ".join(typed.split()), _ECHO_LIMIT)
-
-
-def _plain(html_text: str) -> str:
-    """Return a text template's HTML as plain text, for button answers (no parse mode)."""
-    return html.unescape(html_text)

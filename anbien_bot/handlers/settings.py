@@ -7,7 +7,6 @@ chosen language, else its Telegram client's. In a group only its admins change a
 
 from __future__ import annotations
 
-import html
 import logging
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,7 +18,7 @@ from ..app import Services, services
 from ..dates import utcnow
 from ..schedule import DIGEST_HOURS, QUIET_CHOICES, QuietHours
 from ..store.preferences import AlertAdded, ChatSettings
-from ..texts import Lang, language_of, text
+from ..texts import Lang, language_of, plain, text
 from .language import language
 from .membership import may_change
 
@@ -99,18 +98,18 @@ async def remove_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = await language(update, context)
     ident = str(query.data).removeprefix(ALERT_PREFIX)
     if not ident.isdigit():
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
         return
     if not await may_change(update, context):
-        await query.answer(_plain(text(lang, "not_group_admin")), show_alert=True)
+        await query.answer(plain(text(lang, "not_group_admin")), show_alert=True)
         return
     alert_id = int(ident)
     known = {a.id: a.words for a in await svc.store.alerts(chat.id)}
     removed = alert_id in known and await svc.store.remove_alert(chat.id, alert_id)
     if removed:
-        await query.answer(_plain(text(lang, "toast_alert_removed", words=known[alert_id])))
+        await query.answer(plain(text(lang, "toast_alert_removed", words=known[alert_id])))
     else:
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
     if await svc.store.alerts(chat.id):
         await _edit(query, text(lang, "alerts_header"), await _alert_keyboard(svc, chat.id))
     else:
@@ -153,10 +152,10 @@ async def change_setting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     change = _parse_change(action)
     if change is None:
-        await query.answer(_plain(text(lang, "button_invalid")))
+        await query.answer(plain(text(lang, "button_invalid")))
         return
     if not await may_change(update, context):
-        await query.answer(_plain(text(lang, "not_group_admin")), show_alert=True)
+        await query.answer(plain(text(lang, "not_group_admin")), show_alert=True)
         return
     await svc.store.activate_chat(chat.id, chat.type, lang)
     kind, value = change
@@ -170,7 +169,7 @@ async def change_setting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     else:
         await svc.store.set_language(chat.id, str(value), now)
         lang = language_of(str(value))
-    await query.answer(_plain(text(lang, "toast_saved")))
+    await query.answer(plain(text(lang, "toast_saved")))
     await _show_page(query, lang, await svc.store.chat_settings(chat.id), "home")
     if svc.sender is not None:
         svc.sender.wake()  # waiting posts may have become due
@@ -251,23 +250,23 @@ def _main_keyboard(lang: Lang, settings: ChatSettings) -> InlineKeyboardMarkup:
         [
             [
                 InlineKeyboardButton(
-                    _checked(_plain(text(lang, "button_instant")), instant),
+                    _checked(plain(text(lang, "button_instant")), instant),
                     callback_data=f"{SETTINGS_PREFIX}instant",
                 ),
                 InlineKeyboardButton(
-                    _checked(_plain(text(lang, "button_digest")), not instant),
+                    _checked(plain(text(lang, "button_digest")), not instant),
                     callback_data=f"{SETTINGS_PREFIX}digest",
                 ),
             ],
             [
                 InlineKeyboardButton(
-                    _plain(text(lang, "button_quiet", quiet=quiet)),
+                    plain(text(lang, "button_quiet", quiet=quiet)),
                     callback_data=f"{SETTINGS_PREFIX}quiet",
                 )
             ],
             [
                 InlineKeyboardButton(
-                    _checked(_plain(text(lang, f"button_lang_{code}")), lang == code),
+                    _checked(plain(text(lang, f"button_lang_{code}")), lang == code),
                     callback_data=f"{SETTINGS_PREFIX}lang:{code}",
                 )
                 for code in ("vi", "en")
@@ -278,7 +277,7 @@ def _main_keyboard(lang: Lang, settings: ChatSettings) -> InlineKeyboardMarkup:
 
 def _back(lang: Lang) -> InlineKeyboardButton:
     """Return the button back to the main settings menu."""
-    return InlineKeyboardButton(_plain(text(lang, "button_back")), callback_data="set:home")
+    return InlineKeyboardButton(plain(text(lang, "button_back")), callback_data="set:home")
 
 
 def _checked(label: str, on: bool) -> str:
@@ -292,8 +291,3 @@ async def _edit(query: CallbackQuery, html_text: str, markup: InlineKeyboardMark
         await query.edit_message_text(html_text, reply_markup=markup)
     except BadRequest as error:
         log.info("settings message not redrawn: %s", error)
-
-
-def _plain(html_text: str) -> str:
-    """Return a text template's HTML as plain text, for buttons and toasts (no parse mode)."""
-    return html.unescape(html_text)

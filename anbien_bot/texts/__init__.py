@@ -42,3 +42,8 @@ def text(lang: Lang, key: str, **params: object) -> str:
 def command_descriptions(lang: Lang) -> list[tuple[str, str]]:
     """Return (command, description) pairs for the bot's command menu in ``lang``."""
     return list(_COMMANDS[lang])
+
+
+def plain(html_text: str) -> str:
+    """Return a filled template as plain text, for button answers and toasts (no parse mode)."""
+    return html.unescape(html_text)
