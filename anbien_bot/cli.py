@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, load_config
-from .dates import format_vn
 from .log import setup_logging
+from .text.dates import format_vn
 
 if TYPE_CHECKING:
-    from .ingest import Ingestor
+    from .sources.ingest import Ingestor
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "poll":
         return asyncio.run(poll(config, once=args.once))
     if args.command == "preview":
-        from .preview import preview
+        from .sources.preview import preview
 
         return asyncio.run(preview(config, args.source))
     if args.command == "backup":
         return backup(config, Path(args.to))
     if args.command == "backfill":
-        from .backfill import backfill
+        from .sources.backfill import backfill
 
         return asyncio.run(backfill(config, source=args.source, pages=args.pages))
     if not config.telegram.token:
@@ -106,7 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     from telegram.error import InvalidToken
 
-    from .app import run
+    from .bot.app import run
 
     try:
         run(config)
@@ -148,7 +148,7 @@ def check_config(config: Config) -> int:
 @asynccontextmanager
 async def open_ingestor(config: Config) -> AsyncIterator[Ingestor]:
     """Open the store and the fetcher for a command that reads sources, and close them after."""
-    from .ingest import Ingestor, fetcher_for
+    from .sources.ingest import Ingestor, fetcher_for
     from .store import Store
 
     store = await Store.open(config.storage.database)

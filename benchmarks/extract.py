@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from anbien_bot.extract import parse_article  # noqa: E402
 from anbien_bot.models import Selectors  # noqa: E402
+from anbien_bot.sources.extract import parse_article  # noqa: E402
 
 TARGET_MS = 5.0
 DATA = ROOT / "tests" / "data"

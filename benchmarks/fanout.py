@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from anbien_bot.config import load_config  # noqa: E402
-from anbien_bot.dates import to_iso  # noqa: E402
 from anbien_bot.models import Entry  # noqa: E402
 from anbien_bot.store import Store  # noqa: E402
+from anbien_bot.text.dates import to_iso  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 from tests.harness import write_config  # noqa: E402
 
@@ -99,8 +99,8 @@ async def child(mode: str, config_path: Path) -> dict[str, Any]:
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    from anbien_bot.render import render_post
-    from anbien_bot.sender import Sender
+    from anbien_bot.delivery.render import render_post
+    from anbien_bot.delivery.sender import Sender
 
     config = load_config(config_path, environ={})
     store = await Store.open(config.storage.database)

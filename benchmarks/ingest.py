@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from anbien_bot.config import load_config  # noqa: E402
-from anbien_bot.ingest import Ingestor, fetcher_for  # noqa: E402
+from anbien_bot.sources.ingest import Ingestor, fetcher_for  # noqa: E402
 from anbien_bot.store import Store  # noqa: E402
 from tests.harness import write_config  # noqa: E402
 

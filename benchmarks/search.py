@@ -29,12 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from anbien_bot.bot.handlers.archive import compose_results  # noqa: E402
 from anbien_bot.config import Category  # noqa: E402
-from anbien_bot.handlers.archive import compose_results  # noqa: E402
 from anbien_bot.models import Entry  # noqa: E402
-from anbien_bot.search import parse_query  # noqa: E402
 from anbien_bot.store import Store  # noqa: E402
-from anbien_bot.vntext import fold  # noqa: E402
+from anbien_bot.text.search import parse_query  # noqa: E402
+from anbien_bot.text.vntext import fold  # noqa: E402
 
 CATEGORIES = (
     Category("thong-bao", "Thông báo"),

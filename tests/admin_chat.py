@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from anbien_bot.dates import to_iso
 from anbien_bot.store import Store
+from anbien_bot.text.dates import to_iso
 from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import eventually, write_config
 from tests.telegram_rules import utf16_length

@@ -74,7 +74,7 @@ async def running_bot(config_path: Path) -> AsyncIterator[Any]:
     """
     from telegram import Update
 
-    from anbien_bot.app import build_application
+    from anbien_bot.bot.app import build_application
     from anbien_bot.config import load_config
 
     app = build_application(load_config(config_path, environ={}))

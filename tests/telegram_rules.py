@@ -1,6 +1,6 @@
 """Telegram's rules for parse_mode=HTML, checked strictly, for tests and the fake Bot API.
 
-Written from core.telegram.org/bots/api#html-style and independently of anbien_bot.render,
+Written from core.telegram.org/bots/api#html-style and independently of anbien_bot.delivery.render,
 so a bug in the renderer's own length count cannot hide itself.
 """
 

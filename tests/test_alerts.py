@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.alerts import (
+from anbien_bot.config import DEFAULT_URGENT_WORDS
+from anbien_bot.delivery.alerts import (
     Urgency,
     index_key,
     matches,
@@ -13,8 +14,7 @@ from anbien_bot.alerts import (
     text_words,
     tone_key,
 )
-from anbien_bot.config import DEFAULT_URGENT_WORDS
-from anbien_bot.vntext import fold
+from anbien_bot.text.vntext import fold
 
 NOTICE = "Thông báo mất điện khu vực ấp Xẻo Nhàu, xã Thứ Ba ngày 12/3"
 DEFAULT = Urgency(phrases=tuple(query_words(w) for w in DEFAULT_URGENT_WORDS))

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from anbien_bot.models import Entry
-from anbien_bot.search import MAX_TERMS
 from anbien_bot.store import Store
+from anbien_bot.text.search import MAX_TERMS
 from anbien_bot.texts import text
 from tests.fake_telegram import ApiError, Call, FakeTelegram
 from tests.harness import eventually, running_bot, write_config

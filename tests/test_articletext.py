@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from anbien_bot.articletext import (
+from anbien_bot.sources.articletext import (
     Block,
     arrange,
     author_name,

@@ -13,10 +13,10 @@ from xml.sax.saxutils import escape
 
 import pytest
 
-from anbien_bot.backfill import ProgressBar, backfill
 from anbien_bot.config import Config, load_config
-from anbien_bot.search import parse_query
+from anbien_bot.sources.backfill import ProgressBar, backfill
 from anbien_bot.store import Store
+from anbien_bot.text.search import parse_query
 from tests.fake_portal import HTML, FakePortal
 from tests.harness import write_config
 

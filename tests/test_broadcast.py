@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from telegram import Chat, Message, MessageEntity
 
-from anbien_bot.handlers.broadcast import announcement_html
+from anbien_bot.bot.handlers.broadcast import announcement_html
 from anbien_bot.texts import text
 from tests.admin_chat import (
     ADMIN,
@@ -55,7 +55,7 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture(autouse=True)
 def quick_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     """Look at the progress often, so a finished broadcast's report comes without delay."""
-    monkeypatch.setattr("anbien_bot.progress.PROGRESS_SECONDS", 0.3)
+    monkeypatch.setattr("anbien_bot.bot.progress.PROGRESS_SECONDS", 0.3)
 
 
 @pytest.fixture

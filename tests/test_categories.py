@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.categories import category_names, find_category, means_all
+from anbien_bot.bot.categories import category_names, find_category, means_all
 from anbien_bot.config import Category
-from anbien_bot.vntext import fold
+from anbien_bot.text.vntext import fold
 
 CATEGORIES = (
     Category("thong-bao", "Thông báo"),

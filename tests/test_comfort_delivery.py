@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from anbien_bot.alerts import Urgency, query_words
 from anbien_bot.config import (
     DEFAULT_URGENT_WORDS,
     Category,
@@ -19,13 +18,14 @@ from anbien_bot.config import (
     StorageConfig,
     TelegramConfig,
 )
-from anbien_bot.dates import VN_TZ
+from anbien_bot.delivery.alerts import Urgency, query_words
+from anbien_bot.delivery.outgoing import Composer
+from anbien_bot.delivery.render import TEXT_LIMIT, visible_length
+from anbien_bot.delivery.schedule import URGENT_PRIORITY, QuietHours, digest_priority, is_digest
 from anbien_bot.models import Entry
-from anbien_bot.outgoing import Composer
-from anbien_bot.render import TEXT_LIMIT, visible_length
-from anbien_bot.schedule import URGENT_PRIORITY, QuietHours, digest_priority, is_digest
 from anbien_bot.store import Store
 from anbien_bot.store.preferences import AlertAdded
+from anbien_bot.text.dates import VN_TZ
 
 CATEGORIES = (
     Category("thong-bao", "Thông báo"),

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from anbien_bot.dates import to_iso
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
+from anbien_bot.text.dates import to_iso
 from tests.fake_telegram import FakeTelegram
 from tests.harness import eventually, write_config
 

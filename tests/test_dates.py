@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.dates import (
+from anbien_bot.text.dates import (
     VN_TZ,
     format_vn,
     from_iso,

@@ -9,10 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.dates import VN_TZ
-from anbien_bot.extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
-from anbien_bot.listing import ListingItem, next_page_url, parse_listing
 from anbien_bot.models import Attachment, Selectors
+from anbien_bot.sources.extract import (
+    ArticlePage,
+    ExtractError,
+    article_key,
+    parse_article,
+    to_entry,
+)
+from anbien_bot.sources.listing import ListingItem, next_page_url, parse_listing
+from anbien_bot.text.dates import VN_TZ
 
 DATA = Path(__file__).parent / "data"
 AN_BIEN = "https://anbien.kiengiang.gov.vn"

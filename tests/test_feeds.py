@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.dates import VN_TZ, format_vn
-from anbien_bot.feeds import FeedError, parse_feed
 from anbien_bot.models import Entry
+from anbien_bot.sources.feeds import FeedError, parse_feed
+from anbien_bot.text.dates import VN_TZ, format_vn
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 BAOTINH_URL = "https://baotinh.example.vn/rss/home.rss"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from anbien_bot.config import SourceConfig
-from anbien_bot.health import Alert, alert_text, due_alerts, is_down, source_report
+from anbien_bot.sources.health import Alert, alert_text, due_alerts, is_down, source_report
 from anbien_bot.store.sources import SourceState
 from anbien_bot.texts import text
 from tests.admin_chat import ADMIN, OTHER_ADMIN, admin_config

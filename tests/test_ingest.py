@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 import pytest
 
 from anbien_bot.config import load_config
-from anbien_bot.ingest import Ingestor, backoff_delay, fetcher_for
+from anbien_bot.sources.ingest import Ingestor, backoff_delay, fetcher_for
 from anbien_bot.store import Store
 from tests.fake_portal import FakePortal
 from tests.harness import write_config
@@ -129,7 +129,7 @@ async def test_a_broken_source_is_logged_counted_and_never_stops_the_others(
     await ingestor.poll_due(force=True)
     breakage(portal)
     portal.serve("/good.xml", rss(portal, [("1", "Tin tốt"), ("2", "Tin mới")]))
-    caplog.set_level(logging.WARNING, logger="anbien_bot.ingest")
+    caplog.set_level(logging.WARNING, logger="anbien_bot.sources.ingest")
     outcomes = {o.source: o for o in await ingestor.poll_due(force=True)}
     assert outcomes["nguồn /good.xml"].status == "new"
     bad = outcomes["nguồn /bad.xml"]

@@ -8,7 +8,7 @@ from urllib.parse import unquote
 import pytest
 
 from anbien_bot.config import load_config
-from anbien_bot.ingest import Ingestor, fetcher_for
+from anbien_bot.sources.ingest import Ingestor, fetcher_for
 from anbien_bot.store import Store
 from tests.fake_portal import HTML, FakePortal
 from tests.harness import write_config

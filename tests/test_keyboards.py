@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from anbien_bot.bot.keyboards import category_data, category_keyboard, category_of
 from anbien_bot.config import Category
-from anbien_bot.keyboards import category_data, category_keyboard, category_of
 from tests.telegram_rules import markup_rejection
 
 CATEGORIES = (

@@ -28,7 +28,7 @@ from tests.harness import TOKEN, eventually
 from tests.test_crash import finish, start_bot
 
 SECRET = TOKEN.split(":", 1)[1]  # the part of the token that makes it a secret
-# "2026-11-29 10:00:00,123 INFO anbien_bot.sender: ..." and nothing else on any line.
+# "2026-11-29 10:00:00,123 INFO anbien_bot.delivery.sender: ..." and nothing else on any line.
 _LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) \S+: "
 )

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from anbien_bot.pacing import Pacer
+from anbien_bot.delivery.pacing import Pacer
 
 START = 10_000.0  # like a monotonic clock some hours after boot, so floats are not tiny
 T = 1 / 30

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.plaintext import first_image_src, html_to_text
+from anbien_bot.text.plaintext import first_image_src, html_to_text
 
 
 def test_thumbnail_link_and_invalid_break_become_a_clean_lead() -> None:

@@ -10,8 +10,7 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.models import Article, Attachment
-from anbien_bot.render import (
+from anbien_bot.delivery.render import (
     CAPTION_LIMIT,
     TEXT_LIMIT,
     cut_summary,
@@ -21,6 +20,7 @@ from anbien_bot.render import (
     render_post_list_chunks,
     visible_length,
 )
+from anbien_bot.models import Article, Attachment
 from tests.telegram_rules import check_telegram_html, parse_telegram_html, utf16_length
 
 URL = "https://anbien.kiengiang.gov.vn/trang/TinTuc/17/2001/Hoi-nghi-phong-chong-thien-tai.html"

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from anbien_bot.dates import format_vn
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
+from anbien_bot.text.dates import format_vn
 from anbien_bot.texts import command_descriptions, text
 from tests.conversation import (
     bot_config,

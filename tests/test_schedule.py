@@ -7,8 +7,7 @@ from datetime import UTC, date, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.dates import VN_TZ
-from anbien_bot.schedule import (
+from anbien_bot.delivery.schedule import (
     ORDINARY_PRIORITY,
     URGENT_PRIORITY,
     QuietHours,
@@ -21,6 +20,7 @@ from anbien_bot.schedule import (
     plan,
     quiet_end,
 )
+from anbien_bot.text.dates import VN_TZ
 
 NIGHT = QuietHours(22 * 60, 6 * 60)
 

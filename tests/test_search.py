@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anbien_bot.models import Article, Entry
-from anbien_bot.search import (
+from anbien_bot.store.schema import MIGRATIONS
+from anbien_bot.text.search import (
     MAX_RESULTS,
     MAX_TERM_CHARS,
     MAX_TERMS,
@@ -27,8 +28,7 @@ from anbien_bot.search import (
     render_results,
     results_callback,
 )
-from anbien_bot.store.schema import MIGRATIONS
-from anbien_bot.vntext import fold
+from anbien_bot.text.vntext import fold
 from tests.telegram_rules import check_telegram_html
 
 NAMES = {"thong-bao": "Thông báo", "hoat-dong-huyen-uy": "Hoạt động Huyện ủy"}

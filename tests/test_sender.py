@@ -23,12 +23,12 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from anbien_bot.config import Config, load_config
-from anbien_bot.dates import format_vn
-from anbien_bot.fetch import Fetcher
+from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
-from anbien_bot.sender import Sender
+from anbien_bot.sources.fetch import Fetcher
 from anbien_bot.store import Store
 from anbien_bot.store.outbox import stamp
+from anbien_bot.text.dates import format_vn
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import eventually, running_bot, write_config
@@ -290,7 +290,7 @@ async def test_blocked_and_vanished_chats_become_inactive_and_the_rest_receive(
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="anbien_bot.sender")
+    caplog.set_level(logging.INFO, logger="anbien_bot.delivery.sender")
     await subscribe(store, range(1, 51))
     (article,) = await publish(store, entry("2001"))
     for chat in range(1, 51, 10):  # 10% blocked the bot

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from anbien_bot.dates import VN_TZ
+from anbien_bot.delivery.schedule import QuietHours
 from anbien_bot.models import Entry
-from anbien_bot.schedule import QuietHours
+from anbien_bot.text.dates import VN_TZ
 from anbien_bot.texts import text
 from tests.conversation import answers, bot_config, buttons, calls_of, refused, replies, store_of
 from tests.fake_telegram import FakeTelegram

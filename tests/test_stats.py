@@ -11,9 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.dates import to_iso
-from anbien_bot.models import Entry
-from anbien_bot.reports import (
+from anbien_bot.bot.reports import (
     activity_chart,
     bar,
     duration,
@@ -22,10 +20,12 @@ from anbien_bot.reports import (
     progress_text,
     stats_report,
 )
+from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.store.broadcasts import Broadcast
 from anbien_bot.store.outbox import FanoutReport, stamp
 from anbien_bot.store.stats import ArchiveStats, DayActivity, DeliveryStats, SubscriberStats
+from anbien_bot.text.dates import to_iso
 from tests.admin_chat import add_subscribers
 from tests.telegram_rules import check_telegram_html, parse_telegram_html
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from anbien_bot.models import Entry
-from anbien_bot.search import MAX_RESULTS, SearchQuery, parse_query
 from anbien_bot.store import Store
 from anbien_bot.store.schema import MIGRATIONS
+from anbien_bot.text.search import MAX_RESULTS, SearchQuery, parse_query
 from tests.test_search import HOSTILE
 
 ARCHIVE = Path(__file__).parent / "data" / "archive" / "titles.json"

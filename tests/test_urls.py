@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.urls import absolute_url, canonical_url, host_of
+from anbien_bot.text.urls import absolute_url, canonical_url, host_of
 
 FEED = "https://baotinh.example.vn/rss/home.rss"
 PORTAL = "https://anbien.kiengiang.gov.vn/trang/TinTuc/17/1009/Bai-viet.html"

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 from telegram import Update
 
-from anbien_bot.app import build_application, webhook_options
+from anbien_bot.bot.app import build_application, webhook_options
 from anbien_bot.config import TelegramConfig, load_config
 from anbien_bot.texts import text
 from tests.fake_telegram import FakeTelegram

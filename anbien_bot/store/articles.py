@@ -9,12 +9,12 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..alerts import Urgency, text_words
-from ..dates import from_iso, to_iso
+from ..delivery.alerts import Urgency, text_words
+from ..delivery.schedule import Timing, plan
 from ..models import Article, Attachment, Entry
-from ..schedule import Timing, plan
-from ..search import index_text
-from ..vntext import fold
+from ..text.dates import from_iso, to_iso
+from ..text.search import index_text
+from ..text.vntext import fold
 from .database import Database
 from .preferences import alerted_chats, timing_slots
 from .sources import source_id

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..dates import from_iso, to_iso, utcnow
+from ..text.dates import from_iso, to_iso, utcnow
 from .database import Database
 from .outbox import stamp
 

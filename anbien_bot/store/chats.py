@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..dates import to_iso, utcnow
+from ..text.dates import to_iso, utcnow
 from .database import Database
 
 

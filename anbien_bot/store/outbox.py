@@ -12,7 +12,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..dates import from_iso
+from ..text.dates import from_iso
 from .database import Database
 
 # A chat's messages go in this order: urgent first, then by the article's publication (a

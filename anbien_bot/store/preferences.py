@@ -14,9 +14,9 @@ from enum import Enum
 
 import aiosqlite
 
-from ..alerts import MAX_ALERTS, TextWords, Urgency, index_key, matches
-from ..dates import to_iso
-from ..schedule import QuietHours, Timing, plan
+from ..delivery.alerts import MAX_ALERTS, TextWords, Urgency, index_key, matches
+from ..delivery.schedule import QuietHours, Timing, plan
+from ..text.dates import to_iso
 from .database import Database
 from .outbox import stamp
 

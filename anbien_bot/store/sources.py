@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..dates import from_iso, to_iso
+from ..text.dates import from_iso, to_iso
 from .database import Database
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from ..dates import from_iso, to_iso
+from ..text.dates import from_iso, to_iso
 from .database import Database
 from .outbox import stamp
 

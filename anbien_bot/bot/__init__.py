@@ -1,0 +1,1 @@
+"""The Telegram bot: application wiring, handlers, keyboards, reports."""

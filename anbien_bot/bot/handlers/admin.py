@@ -1,0 +1,173 @@
+"""The editors' side: who is an admin, their command menu, /stats, /sources and source alerts.
+
+Admins are the user ids in telegram.admins. Their commands answer only them, and only in a
+private chat with the bot (in a group the answer would be read by everyone there); anyone
+else gets a polite refusal and nothing happens. Broadcasts live in handlers/broadcast.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes, filters
+
+from ...config import Config
+from ...sources.health import alert_text, due_alerts, source_report
+from ...text.dates import utcnow
+from ...texts import command_descriptions, language_of, text
+from ..app import Services, services
+from ..reports import join_blocks, stats_report
+from .language import language
+
+log = logging.getLogger(__name__)
+
+ADMIN_COMMANDS = ("broadcast", "cancel", "stats", "sources")
+CHART_DAYS = 14
+RECENT_BROADCASTS = 5
+_MENU_GROUP = 1  # beside the residents' /start, which answers in group 0
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+def register(app: Application) -> None:
+    """Add /stats and /sources, and the admin menu's second chance on an admin's /start."""
+    app.add_handler(CommandHandler("stats", show_stats))
+    app.add_handler(CommandHandler("sources", show_sources))
+    config: Config = app.bot_data["config"]
+    if config.telegram.admins:
+        admins = filters.User(user_id=config.telegram.admins) & filters.ChatType.PRIVATE
+        app.add_handler(CommandHandler("start", set_missing_menu, admins), group=_MENU_GROUP)
+
+
+async def start(app: Application) -> None:
+    """Give each admin a command menu with the admin commands, in Vietnamese and English."""
+    missing: set[int] = set()
+    app.bot_data["admin_menus_missing"] = missing
+    for admin_id in app.bot_data["config"].telegram.admins:
+        if not await _set_menu(app, admin_id):
+            missing.add(admin_id)
+
+
+async def _set_menu(app: Application, admin_id: int) -> bool:
+    """Set one admin's menu; return False (and log why) if Telegram refused."""
+    for lang, language_code in (("vi", None), ("en", "en")):
+        menu = [BotCommand(c, d) for c, d in command_descriptions(lang)]
+        menu += [BotCommand(c, text(lang, f"menu_{c}")) for c in ADMIN_COMMANDS]
+        try:
+            await app.bot.set_my_commands(
+                menu, scope=BotCommandScopeChat(admin_id), language_code=language_code
+            )
+        except TelegramError as error:
+            # An admin who never opened the bot has no chat with it yet ("chat not found");
+            # the menu is set again when they send /start.
+            log.warning("admin=%d command menu not set: %s", admin_id, error)
+            return False
+    return True
+
+
+async def set_missing_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Set an admin's menu on their /start if it could not be set when the bot started."""
+    user = update.effective_user
+    missing: set[int] = context.bot_data.get("admin_menus_missing", set())
+    if user is not None and user.id in missing and await _set_menu(context.application, user.id):
+        missing.discard(user.id)
+
+
+def is_admin(update: Update, config: Config) -> bool:
+    """Return whether the update comes from one of the configured admins."""
+    user = update.effective_user
+    return user is not None and user.id in config.telegram.admins
+
+
+async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Return whether an admin command may run; if not, say why politely and log it."""
+    message, chat = update.effective_message, update.effective_chat
+    user, lang = update.effective_user, await language(update, context)
+    if not is_admin(update, services(context).config):
+        log.info(
+            "admin command refused: user=%s chat=%s",
+            user.id if user else None,
+            chat.id if chat else None,
+        )
+        if message is not None:
+            await message.reply_text(text(lang, "admin_only"))
+        return False
+    if chat is None or chat.type != ChatType.PRIVATE:
+        if message is not None:
+            await message.reply_text(text(lang, "admin_private_only"))
+        return False
+    return True
+
+
+async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show subscribers, deliveries, the archive and the last days as a text chart."""
+    if not await admit(update, context) or update.effective_message is None:
+        return
+    svc, lang, now = services(context), await language(update, context), utcnow()
+    store = svc.store
+    recent = [
+        (b, await store.fanout_report(broadcast_id=b.id))
+        for b in await store.recent_broadcasts(RECENT_BROADCASTS)
+    ]
+    messages = stats_report(
+        await store.subscriber_stats(now),
+        await store.delivery_stats(now),
+        await store.archive_stats(),
+        await store.daily_activity(now, CHART_DAYS),
+        recent,
+        svc.config.category_names,
+        lang,
+        now,
+    )
+    for message in messages:
+        await update.effective_message.reply_text(message, link_preview_options=_NO_PREVIEW)
+
+
+async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show each configured source's health: successes, errors, items of the week, next poll."""
+    if not await admit(update, context) or update.effective_message is None:
+        return
+    svc, lang = services(context), await language(update, context)
+    config = svc.config
+    if not config.sources:
+        await update.effective_message.reply_text(text(lang, "sources_none"))
+        return
+    states = {s.name: s for s in await svc.store.source_states()}
+    items = await svc.store.source_activity(utcnow() - timedelta(days=7))
+    threshold = config.polling.alert_after_failures
+    blocks = [text(lang, "sources_title", count=len(config.sources))]
+    blocks += [
+        source_report(s, states.get(s.name), items.get(s.name, 0), threshold, lang)
+        for s in config.sources
+    ]
+    for message in join_blocks(blocks):
+        await update.effective_message.reply_text(message, link_preview_options=_NO_PREVIEW)
+
+
+async def report_source_health(app: Application) -> None:
+    """Tell every admin once when a source goes down and once when it recovers."""
+    svc: Services = app.bot_data["services"]
+    config = svc.config
+    states = {s.name: s for s in await svc.store.source_states()}
+    alerts = due_alerts(
+        [s.name for s in config.sources], states, config.polling.alert_after_failures
+    )
+    for alert in alerts:
+        log.warning(
+            "source=%r %s: alerting %d admins",
+            alert.source,
+            "is down" if alert.down else "recovered",
+            len(config.telegram.admins),
+        )
+        for admin_id in config.telegram.admins:
+            chat = await svc.store.chat(admin_id)
+            lang = language_of(chat.language if chat else None)
+            try:
+                await app.bot.send_message(admin_id, alert_text(alert, lang))
+            except TelegramError as error:
+                log.warning("admin=%d source alert not delivered: %s", admin_id, error)
+        # Recorded after the attempt: a crash in between repeats an alert, never loses one.
+        await svc.store.set_source_alerted(alert.source, alert.down)

@@ -1,0 +1,1 @@
+"""Delivery: what each chat gets and when, composing, rendering and sending it."""

@@ -1,0 +1,1 @@
+"""Sources: fetching portals and feeds, reading them, storing what is new."""

@@ -1,0 +1,357 @@
+"""Reading one source: fetch, parse, enrich thin items, store; and its health afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from ..config import Config, SourceConfig
+from ..models import Entry
+from ..store import SourceState, Store
+from ..store.articles import StoreResult
+from ..text.dates import utcnow
+from ..text.urls import host_of
+from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
+from .feeds import FeedError, parse_feed
+from .fetch import Fetcher, FetchError, FetchResult
+from .listing import ListingItem, next_page_url, parse_listing
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class SourceProblem(Exception):
+    """A poll that reached the source but could not use what it got."""
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of one source did."""
+
+    source: str
+    status: str  # "new", "unchanged", "failed"
+    result: StoreResult = field(default_factory=StoreResult)
+    error: str | None = None
+    failures: int = 0  # consecutive, after this poll
+    seconds: float = 0.0
+    announced: bool = True
+
+
+def fetcher_for(config: Config) -> Fetcher:
+    """Return a fetcher set up from the polling config, allowed to read every source's host."""
+    polling = config.polling
+    return Fetcher(
+        user_agent=polling.user_agent,
+        timeout=polling.timeout_seconds,
+        max_bytes=polling.max_body_bytes,
+        max_redirects=polling.max_redirects,
+        per_host=polling.per_host_requests,
+        page_delay=polling.page_delay_seconds,
+        allowed_hosts={host_of(u) for s in config.sources for u in s.listing_urls},
+    )
+
+
+def backoff_delay(failures: int, interval: float, cap: float) -> float:
+    """Return how long a source that failed ``failures`` times in a row waits: doubling, capped."""
+    return min(interval * 2 ** max(failures - 1, 0), max(cap, interval))
+
+
+class Ingestor:
+    """Polls sources and keeps their articles; knows nothing of Telegram."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: Store,
+        fetcher: Fetcher,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+
+    async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
+        """Poll every source whose time has come (all with ``force``), side by side.
+
+        Sources run concurrently and each is isolated, so a slow or failing one never
+        holds up the others; the fetcher still limits requests per host.
+        """
+        # The job that calls this ticks at about the interval; a source due a moment after
+        # a tick would otherwise wait a whole extra tick.
+        slack = timedelta(seconds=min(1.0, self.config.polling.interval_seconds / 4))
+        horizon = self.clock() + slack
+        due = []
+        for source in self.config.sources:
+            state = await self.store.source_state(source.name)
+            if force or state.next_poll_at is None or state.next_poll_at <= horizon:
+                due.append(source)
+        return list(await asyncio.gather(*(self.poll_source(s) for s in due)))
+
+    async def poll_source(
+        self, source: SourceConfig, *, announce: bool | None = None
+    ) -> PollOutcome:
+        """Poll one source, store what is new, and record its health; never raises."""
+        started, started_at = time.perf_counter(), self.clock()
+        state = await self.store.source_state(source.name)
+        if announce is None:
+            announce = state.seeded or self.config.polling.announce_first_poll
+        polling = self.config.polling
+        try:
+            entries, recorded = await self._read(source, state)
+        except (FetchError, FeedError, ExtractError, SourceProblem) as exc:
+            reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+            return await self._failed(source, reason, started)
+        except Exception as exc:  # a bug or a surprise must not stop the other sources
+            log.exception("source=%r poll crashed", source.name)
+            return await self._failed(source, f"internal error: {type(exc).__name__}", started)
+        now = self.clock()
+        # Counted from the start, so a slow poll does not stretch the interval.
+        next_poll = started_at + timedelta(
+            seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
+        )
+        if entries is None:
+            await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
+            return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
+        result = await self.store.store_entries(
+            source.name, source.categories, entries, now=now, announce=announce
+        )
+        await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
+        seconds = time.perf_counter() - started
+        log.info(
+            "source=%r polled items=%d new=%d updated=%d reposts=%d queued=%d announced=%s "
+            "seconds=%.2f",
+            source.name,
+            len(entries),
+            len(result.new),
+            result.updated,
+            result.reposts,
+            result.enqueued,
+            announce,
+            seconds,
+        )
+        return PollOutcome(source.name, "new", result, seconds=seconds, announced=announce)
+
+    async def _failed(self, source: SourceConfig, reason: str, started: float) -> PollOutcome:
+        now = self.clock()
+        state = await self.store.source_state(source.name)
+        delay = backoff_delay(
+            state.consecutive_failures + 1,
+            self.config.polling.interval_seconds,
+            self.config.polling.max_backoff_seconds,
+        )
+        failures = await self.store.record_failure(
+            source.name, reason, now=now, next_poll_at=now + timedelta(seconds=delay)
+        )
+        log.warning(
+            "source=%r failed: %s (failures in a row: %d, next try in %.0f s)",
+            source.name,
+            reason,
+            failures,
+            delay,
+        )
+        return PollOutcome(
+            source.name,
+            "failed",
+            error=reason,
+            failures=failures,
+            seconds=time.perf_counter() - started,
+        )
+
+    async def _read(
+        self, source: SourceConfig, state: SourceState
+    ) -> tuple[list[Entry] | None, dict[str, Any]]:
+        """Return the source's entries (None when unchanged) and what to record of the poll."""
+        if source.type == "html":
+            entries, count = await self._read_html(source, state)
+            return entries, {"item_count": count}
+        fetched = await self.fetcher.fetch(
+            source.url,
+            etag=state.etag,
+            last_modified=state.last_modified,
+            verify=source.verify_tls,
+            any_public_host=True,
+        )
+        if fetched.not_modified or (state.body_hash and fetched.body_hash == state.body_hash):
+            return None, {}
+        entries = await self._parse_feed(source, fetched)
+        if not entries and state.last_item_count:
+            raise SourceProblem("feed that had items now has none")
+        entries = await self._enrich(source, entries)
+        return entries, {
+            "etag": fetched.etag,
+            "last_modified": fetched.last_modified,
+            "body_hash": fetched.body_hash,
+            "item_count": len(entries),
+        }
+
+    async def _read_html(
+        self, source: SourceConfig, state: SourceState
+    ) -> tuple[list[Entry], int]:
+        """Read an HTML source: its listing pages, then each article not seen before."""
+        items: dict[str, ListingItem] = {}
+        homes: set[str] = set()
+        async for home, found in self.listing_pages(source):
+            homes.add(home)
+            for key, item in found:
+                items.setdefault(key, item)
+        if not items:
+            # A listing that used to yield articles and now yields none has changed its layout.
+            raise SourceProblem(
+                "layout changed? the listing yielded no articles"
+                if state.last_item_count
+                else "the listing yielded no articles (check selectors.item)"
+            )
+        known = await self.store.known_keys(source.name, items)
+        entries: list[Entry] = []
+        untitled = 0
+        for key, item in items.items():
+            if key in known:
+                continue  # each article page is read once
+            entry = await self.article_entry(source, key, item, homes)
+            if entry is None:
+                continue
+            if not entry.title:
+                untitled += 1
+                continue
+            entries.append(entry)
+        if untitled and not entries:
+            raise SourceProblem(f"layout changed? {untitled} article pages had no title")
+        if untitled:
+            log.warning("source=%r %d article pages had no title", source.name, untitled)
+        return entries, len(items)
+
+    async def listing_pages(
+        self, source: SourceConfig, *, pages: int | None = None
+    ) -> AsyncIterator[tuple[str, list[tuple[str, ListingItem]]]]:
+        """Yield each listing page of an HTML source as read: its host and its items by key.
+
+        From each listing URL, next-page links are followed up to ``pages`` pages (by
+        default the source's max_pages). A page that cannot be fetched raises FetchError.
+        """
+        for page_url in source.listing_urls:
+            url: str | None = page_url
+            for _ in range(source.max_pages if pages is None else pages):
+                if url is None:
+                    break
+                fetched = await self.fetcher.fetch(
+                    url, verify=source.verify_tls, any_public_host=True
+                )
+                html = fetched.body
+                found = await _off_loop(
+                    len(html), parse_listing, html, fetched.url, source.selectors
+                )
+                yield (
+                    host_of(fetched.url),
+                    [(article_key(item.url, source.id_pattern), item) for item in found],
+                )
+                url = next_page_url(html, fetched.url, source.selectors)
+
+    async def article_entry(
+        self, source: SourceConfig, key: str, item: ListingItem, homes: set[str]
+    ) -> Entry | None:
+        """Read one article page of an HTML source; None (logged) if it cannot be read.
+
+        The entry's title is empty when the page has none. ``homes`` are the hosts that
+        served the listing: article pages come only from there (where the portal moved).
+        """
+        page = await self._read_page(
+            source, item.url, any_public_host=host_of(item.url) in homes, why="skipped"
+        )
+        return None if page is None else to_entry(page, key, item)
+
+    async def _read_page(
+        self, source: SourceConfig, url: str, *, any_public_host: bool, why: str
+    ) -> ArticlePage | None:
+        """Fetch and read one article page; on failure log one line (``why``) and return None."""
+        try:
+            fetched = await self.fetcher.fetch(
+                url, verify=source.verify_tls, any_public_host=any_public_host
+            )
+            return await _off_loop(
+                len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
+            )
+        except (FetchError, ExtractError) as exc:
+            log.warning(
+                "source=%r article %s %s: %s",
+                source.name,
+                url,
+                why,
+                getattr(exc, "reason", None) or exc,
+            )
+            return None
+
+    async def feed_entries(
+        self, source: SourceConfig, *, progress: Callable[[int, int], None] | None = None
+    ) -> list[Entry]:
+        """Return every entry a feed source offers now, read in full (for a backfill).
+
+        No validators are sent and nothing is recorded. Thin items are enriched from their
+        pages as in a poll, and ``progress(done, total)`` is told as each is read.
+        """
+        fetched = await self.fetcher.fetch(
+            source.url, verify=source.verify_tls, any_public_host=True
+        )
+        return await self._enrich(source, await self._parse_feed(source, fetched), progress)
+
+    async def _parse_feed(self, source: SourceConfig, fetched: FetchResult) -> list[Entry]:
+        return await _off_loop(
+            len(fetched.body),
+            parse_feed,
+            fetched.body,
+            url=fetched.url,
+            content_type=fetched.content_type,
+            times_are_local=source.times_are_local,
+        )
+
+    async def _enrich(
+        self,
+        source: SourceConfig,
+        entries: list[Entry],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Entry]:
+        """Fill a thin feed item's missing image or summary from its article page."""
+        if not source.enrich:
+            return entries
+        thin = [e for e in entries if not e.image_url or not e.summary]
+        if not thin:
+            return entries
+        known = await self.store.known_keys(source.name, (e.key for e in thin))
+        allowed = {host_of(u) for u in source.listing_urls}
+        enriched: dict[str, Entry] = {}
+        for done, entry in enumerate(thin, 1):
+            if progress is not None:
+                progress(done, len(thin))
+            # Pages are only read from the source's own host: a feed cannot send us elsewhere.
+            if entry.key in known or host_of(entry.url) not in allowed:
+                continue
+            page = await self._read_page(
+                source, entry.url, any_public_host=False, why="not enriched"
+            )
+            if page is None:
+                continue
+            enriched[entry.key] = replace(
+                entry,
+                image_url=entry.image_url or page.image_url,
+                summary=entry.summary or page.lead,
+                body=entry.body or page.body,
+                author=entry.author or page.author,
+                attachments=entry.attachments or page.attachments,
+            )
+        return [enriched.get(e.key, e) for e in entries]
+
+
+_OFF_LOOP_BYTES = 256 * 1024
+
+
+async def _off_loop(size: int, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run a parser in a thread when its input is large, so the bot keeps answering."""
+    if size < _OFF_LOOP_BYTES:
+        return func(*args, **kwargs)
+    return await asyncio.to_thread(func, *args, **kwargs)

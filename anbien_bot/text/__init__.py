@@ -1,0 +1,1 @@
+"""Pure text helpers: Vietnamese folding, dates, URLs, plain text from HTML, search queries."""
