@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from anbien_bot.sources.fetch import Fetcher, FetchError
+from anbien_bot.net.fetch import Fetcher, FetchError
 from tests.fake_portal import FakePortal
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>

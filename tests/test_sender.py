@@ -25,7 +25,7 @@ from telegram.request import HTTPXRequest
 from anbien_bot.config import Config, load_config
 from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
-from anbien_bot.sources.fetch import Fetcher
+from anbien_bot.net.fetch import Fetcher
 from anbien_bot.store import Store
 from anbien_bot.store.outbox import stamp
 from anbien_bot.text.dates import format_vn

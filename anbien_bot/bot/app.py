@@ -14,7 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from ..config import Config, TelegramConfig
 from ..delivery.sender import Sender
-from ..sources.fetch import Fetcher
+from ..net.fetch import Fetcher
 from ..sources.ingest import Ingestor, fetcher_for
 from ..store import Store
 from ..text.dates import VN_TZ

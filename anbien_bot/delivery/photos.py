@@ -20,7 +20,7 @@ from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from ..sources.fetch import Fetcher, FetchError
+from ..net.fetch import Fetcher, FetchError
 from ..store import Store
 from ..text.dates import utcnow
 

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot
 
 from ..config import Config, DeliveryConfig
-from ..sources.fetch import Fetcher
+from ..net.fetch import Fetcher
 from ..store import Store
 from ..store.outbox import Delivery, FanoutReport
 from ..text.dates import utcnow

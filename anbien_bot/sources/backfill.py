@@ -17,11 +17,11 @@ from typing import TextIO
 
 from ..config import Config, SourceConfig
 from ..models import Entry
+from ..net.fetch import FetchError
 from ..store import Store
 from ..text.dates import utcnow
 from .extract import ExtractError
 from .feeds import FeedError
-from .fetch import FetchError
 from .ingest import Ingestor, fetcher_for
 from .listing import ListingItem
 

@@ -13,13 +13,13 @@ from typing import Any, TypeVar
 
 from ..config import Config, SourceConfig
 from ..models import Entry
+from ..net.fetch import Fetcher, FetchError, FetchResult
 from ..store import SourceState, Store
 from ..store.articles import StoreResult
 from ..text.dates import utcnow
 from ..text.urls import host_of
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
-from .fetch import Fetcher, FetchError, FetchResult
 from .listing import ListingItem, next_page_url, parse_listing
 
 log = logging.getLogger(__name__)

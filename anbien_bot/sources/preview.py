@@ -7,10 +7,10 @@ from typing import TextIO
 
 from ..config import Config, SourceConfig
 from ..models import Entry
+from ..net.fetch import Fetcher, FetchError
 from ..text.dates import format_vn
 from .extract import ArticlePage, ExtractError, parse_article
 from .feeds import FeedError, parse_feed
-from .fetch import Fetcher, FetchError
 from .ingest import fetcher_for
 from .listing import next_page_url, parse_listing
 

@@ -1,0 +1,1 @@
+"""The network: one polite HTTP fetcher for portals, feeds and photos."""
