@@ -1,0 +1,57 @@
+"""Named values every layer shares: outbox priorities and statuses, broadcast statuses.
+
+The database stores these values as they are (integers and lowercase words), so a row read
+back compares equal to its member: ``Priority.URGENT == 20``, ``DeliveryStatus.SENT == "sent"``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum, StrEnum
+
+
+class Priority(IntEnum):
+    """Where an outbox row stands in its chat's queue: higher goes first.
+
+    A digest's rows sit below ORDINARY at minus the digest's date (see digest_priority), so
+    one digest's rows share one priority and an earlier digest always goes before a later one.
+    """
+
+    URGENT = 20  # urgent posts: before everything, even broadcasts
+    BROADCAST = 10  # an editor's announcement: before every post still waiting
+    ORDINARY = 0  # a post sent as it comes (after the chat's quiet hours, if any)
+
+
+def digest_priority(day: date) -> int:
+    """Return the outbox priority of the rows of the digest sent on ``day``: minus its date."""
+    return -(day.year * 10000 + day.month * 100 + day.day)
+
+
+def is_digest(priority: int) -> bool:
+    """Return whether an outbox priority belongs to a digest's rows."""
+    return priority < Priority.ORDINARY
+
+
+def digest_date(priority: int) -> date:
+    """Return the date of the digest whose rows carry this priority."""
+    number = -priority
+    return date(number // 10000, number // 100 % 100, number % 100)
+
+
+class DeliveryStatus(StrEnum):
+    """Where one outbox row stands: waiting, or settled by Telegram's answer or an editor."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused it for good, or every retry failed
+    BLOCKED = "blocked"  # the chat blocked the bot or is gone
+    CANCELLED = "cancelled"  # an editor stopped the broadcast before it was sent
+
+
+class BroadcastStatus(StrEnum):
+    """Where an editor's broadcast stands."""
+
+    DRAFT = "draft"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
