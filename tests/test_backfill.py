@@ -7,6 +7,7 @@ import io
 import re
 import sqlite3
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -242,6 +243,40 @@ async def test_the_command_line(config: Config, portal: FakePortal, tmp_path: Pa
     assert status == 2
     assert "--pages: expected a whole number from 1 up, got '0'" in err
     assert table_counts(config) == {"articles": 2, "deliveries": 0}
+
+
+@pytest.mark.parametrize(
+    ("back_to", "cycle"),
+    [
+        (LISTING, "listing page 2 links back to page 1"),
+        (f"{LISTING}?Page=2", "listing page 2 links back to itself"),
+    ],
+    ids=["to-page-1", "to-itself"],
+)
+async def test_a_listing_that_links_back_is_read_once_and_the_walk_ends_there(
+    config: Config, portal: FakePortal, tmp_path: Path, back_to: str, cycle: str
+) -> None:
+    paths = serve_portal(portal)
+    second = (DATA / "danhmuc-35-trang-2.html").read_text(encoding="utf-8")
+    looped = second.replace(
+        '<div class="paging">', f'<div class="paging"><a class="next" href="{back_to}">»</a> '
+    )
+    assert looped != second
+    portal.serve(f"{LISTING}?Page=2", looped, HTML)
+    path = str(tmp_path / "config.toml")
+    status, out, err = await run_cli(
+        "backfill", "--config", path, "--source", "huyện ủy", "--pages", "5"
+    )
+    assert status == 0, err  # everything the listing offers was read: nothing failed
+    assert out == (
+        "source 'huyện ủy': 2 listing pages, 8 articles listed, 8 added, 0 already stored; "
+        f"stopped at a cycle: {cycle} ({portal.url(back_to)})\n"
+    )
+    fetched = Counter(
+        f"{r.path}?{r.query}".rstrip("?") for r in portal.requests if r.path == LISTING
+    )
+    assert fetched == {LISTING: 1, f"{LISTING}?Page=2": 1}
+    assert table_counts(config) == {"articles": len(paths), "deliveries": 0}
 
 
 @pytest.mark.parametrize("live", [False, True])

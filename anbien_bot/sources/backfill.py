@@ -1,8 +1,9 @@
 """Filling the archive with what sources published before the bot knew them, announcing nothing.
 
 ``anbien-bot backfill`` walks an HTML source's listing pages (following next-page links up to
-``--pages`` pages from each listing URL) or reads a feed in full, and stores what the archive
-lacks through Store.import_entries: no delivery is queued and the source's polling state is
+``--pages`` pages from each listing URL, each page once: a link back to a page already read
+ends the walk) or reads a feed in full, and stores what the archive lacks through
+Store.import_entries: no delivery is queued and the source's polling state is
 left alone. Article pages already stored are not fetched again, so running it twice adds only
 what is missing; entries are stored a small batch at a time, so an interrupted run keeps
 its work.
@@ -23,7 +24,7 @@ from ..text.dates import utcnow
 from .extract import ExtractError
 from .feeds import FeedError
 from .ingest import Ingestor, fetcher_for
-from .listing import ListingItem
+from .listing import ListingItem, ListingWalk
 
 DEFAULT_PAGES = 10
 BATCH = 25  # entries stored per unit of work: an interruption loses at most these
@@ -42,6 +43,7 @@ class BackfillReport:
     known: int = 0  # already in the archive
     skipped: int = 0  # article pages that could not be read or had no title
     error: str | None = None  # why the walk stopped early, if it did
+    cycle: str | None = None  # where a next-page link led back to a page already read
 
     def summary(self) -> str:
         """Return the report as one line for the admin."""
@@ -52,6 +54,8 @@ class BackfillReport:
         )
         if self.skipped:
             line += f", {self.skipped} skipped"
+        if self.cycle:
+            line += f"; stopped at a cycle: {self.cycle}"
         return line + (f"; stopped early: {self.error}" if self.error else "")
 
 
@@ -108,8 +112,9 @@ async def backfill(
 ) -> int:
     """Backfill one source (or all), report on ``out``, progress on ``err``; return the status.
 
-    The status is 0 when every source was read to the end, 1 when one stopped early, 2 for an
-    unknown source name.
+    The status is 0 when every source was read to the end (a listing whose next-page links
+    lead back to a page already read ends there), 1 when one stopped early, 2 for an unknown
+    source name.
     """
     try:
         chosen = [config.source(source)] if source is not None else list(config.sources)
@@ -150,8 +155,9 @@ async def _backfill_html(
     bar = ProgressBar(err, f"{source.name}: listing pages", pages * len(source.listing_urls))
     items: dict[str, ListingItem] = {}
     homes: set[str] = set()
+    walk = ListingWalk()
     try:
-        async for home, found in ingestor.listing_pages(source, pages=pages):
+        async for home, found in ingestor.listing_pages(source, pages=pages, walk=walk):
             report.pages += 1
             bar.update(report.pages)
             homes.add(home)
@@ -162,6 +168,7 @@ async def _backfill_html(
         report.error = f"listing page {report.pages + 1}: {getattr(exc, 'reason', None) or exc}"
     else:
         bar.update(report.pages, report.pages)  # the oldest page came before the last allowed
+    report.cycle = walk.cycle
     bar.finish()
     report.listed = len(items)
     known = await ingestor.store.known_keys(source.name, items)

@@ -20,7 +20,7 @@ from ..text.dates import utcnow
 from ..text.urls import host_of
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
-from .listing import ListingItem, next_page_url, parse_listing
+from .listing import ListingItem, ListingWalk, parse_listing
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -228,21 +228,25 @@ class Ingestor:
         return entries, len(items)
 
     async def listing_pages(
-        self, source: SourceConfig, *, pages: int | None = None
+        self, source: SourceConfig, *, pages: int | None = None, walk: ListingWalk | None = None
     ) -> AsyncIterator[tuple[str, list[tuple[str, ListingItem]]]]:
         """Yield each listing page of an HTML source as read: its host and its items by key.
 
         From each listing URL, next-page links are followed up to ``pages`` pages (by
-        default the source's max_pages). A page that cannot be fetched raises FetchError.
+        default the source's max_pages), each page once: ``walk`` (given to learn where a
+        cycle ended it) keeps track. A page that cannot be fetched raises FetchError.
         """
+        walk = ListingWalk() if walk is None else walk
         for page_url in source.listing_urls:
             url: str | None = page_url
             for _ in range(source.max_pages if pages is None else pages):
-                if url is None:
+                if url is None or not walk.is_new(url):
                     break
                 fetched = await self.fetcher.fetch(
                     url, verify=source.verify_tls, any_public_host=True
                 )
+                if not walk.read(url, fetched.url):
+                    break
                 html = fetched.body
                 found = await _off_loop(
                     len(html), parse_listing, html, fetched.url, source.selectors
@@ -251,7 +255,7 @@ class Ingestor:
                     host_of(fetched.url),
                     [(article_key(item.url, source.id_pattern), item) for item in found],
                 )
-                url = next_page_url(html, fetched.url, source.selectors)
+                url = walk.next_page(html, fetched.url, source.selectors)
 
     async def article_entry(
         self, source: SourceConfig, key: str, item: ListingItem, homes: set[str]
