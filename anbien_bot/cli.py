@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
         "preview", "Fetch a source's listing and first article now and show what was extracted."
     )
     preview.add_argument("--source", required=True, metavar="NAME", help="the source's name")
+    preview.add_argument(
+        "--url",
+        metavar="ARTICLE_URL",
+        help="show this article page instead, read with the source's selectors",
+    )
     backfill = command(
         "backfill", "Store sources' older articles so residents can search them; notify no one."
     )
@@ -90,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "preview":
         from .sources.preview import preview
 
-        return asyncio.run(preview(config, args.source))
+        return asyncio.run(preview(config, args.source, url=args.url))
     if args.command == "backup":
         return backup(config, Path(args.to))
     if args.command == "backfill":

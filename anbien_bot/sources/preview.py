@@ -1,4 +1,8 @@
-"""The admin's preview of a source: what the bot extracts from it now, field by field."""
+"""The admin's preview of a source: what the bot extracts from it now, field by field.
+
+By default the source's listing (or feed) and its first article; with a URL, that one article
+page, read with the source's selectors and settings.
+"""
 
 from __future__ import annotations
 
@@ -58,12 +62,22 @@ async def _preview_html(fetcher: Fetcher, source: SourceConfig, out: TextIO) -> 
     if not items:
         print("! the listing yielded no articles: check selectors.item", file=out)
         return False
-    page_response = await fetcher.fetch(items[0].url, verify=source.verify_tls)
-    page = parse_article(page_response.body, page_response.url, source.selectors)
-    print(f"first article {page_response.url}:", file=out)
+    return await _preview_article(fetcher, source, items[0].url, out, "first article")
+
+
+async def _preview_article(
+    fetcher: Fetcher, source: SourceConfig, url: str, out: TextIO, label: str
+) -> bool:
+    """Fetch one article page, print its fields and the selectors that matched nothing."""
+    # Like every article page: only from the hosts of configured sources.
+    fetched = await fetcher.fetch(url, verify=source.verify_tls)
+    page = parse_article(fetched.body, fetched.url, source.selectors)
+    print(f"{label} {fetched.url}:", file=out)
     _print_page(out, page)
     for name in page.unmatched:
         print(f"! selectors.{name} matched nothing on this page", file=out)
+    if not page.title:
+        print("! the page has no title: check selectors.title", file=out)
     return bool(page.title)
 
 
@@ -82,10 +96,14 @@ async def _preview_feed(fetcher: Fetcher, source: SourceConfig, out: TextIO) -> 
     return bool(entries)
 
 
-async def preview(config: Config, name: str, out: TextIO = sys.stdout) -> int:
-    """Fetch a source's listing (or feed) and first article, print what was extracted.
+async def preview(
+    config: Config, name: str, out: TextIO = sys.stdout, *, url: str | None = None
+) -> int:
+    """Print what the bot extracts from a source now: its listing (or feed) and first article.
 
-    Return 0 when the source yields articles with titles, 1 otherwise, 2 for an unknown name.
+    With ``url``, only that article page, read with the source's selectors. Return 0 when
+    the source yields articles with titles (or the page has a title), 1 otherwise, 2 for an
+    unknown name.
     """
     try:
         source = config.source(name)
@@ -95,7 +113,9 @@ async def preview(config: Config, name: str, out: TextIO = sys.stdout) -> int:
         return 2
     async with fetcher_for(config) as fetcher:
         try:
-            if source.type == "html":
+            if url is not None:
+                ok = await _preview_article(fetcher, source, url, out, "article")
+            elif source.type == "html":
                 ok = await _preview_html(fetcher, source, out)
             else:
                 ok = await _preview_feed(fetcher, source, out)
