@@ -1,4 +1,4 @@
-"""The layer order holds: import-linter's contracts (pyproject.toml) pass, and do catch a breach."""
+"""The layer order holds: the import contracts (pyproject.toml) pass, and do catch a breach."""
 
 from __future__ import annotations
 
