@@ -3,6 +3,7 @@
 Each feature module adds its handlers with ``register(app, config)``; some also act when the bot
 starts (after the services open, before updates arrive) or stops (after the sender stopped,
 before the services close). Their order below is the order they start in; they stop in reverse.
+The handler groups an update passes through are in groups.py.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from .progress import ProgressTracker
 _KEY = "services"  # their place in bot_data
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
     """The store, the fetcher and the long-lived parts of each feature, all open."""
 
