@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 from telegram import Update
-from telegram.ext import ContextTypes, MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
+from anbien_bot.bot import groups
+from anbien_bot.bot.services import BotContext
 from anbien_bot.texts import text
 from tests.conversation import (
     GROUP,
@@ -138,12 +140,28 @@ async def test_in_a_group_only_commands_named_for_this_bot_get_a_hint(
 async def test_a_feature_that_takes_plain_text_silences_the_hint(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    async def search(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def search(update: Update, context: BotContext) -> None:
         assert update.effective_message is not None
         await update.effective_message.reply_text("🔎 kết quả")
 
-    bot.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, search))
+    # Added as every feature adds its handlers: it takes what it handles.
+    groups.add(bot, MessageHandler(filters.TEXT & ~filters.COMMAND, search))
     reply = await reply_to(fake, USER, lambda: fake.push_message(USER, "mat dien"))
     fake.push_message(USER, "/help")
     sent = await replies(fake, USER, 3)
     assert (reply, sent[2].params["text"]) == ("🔎 kết quả", text("vi", "help"))
+
+
+async def test_a_command_whose_handler_failed_gets_no_hint(
+    fake: FakeTelegram, bot: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(update: Update, context: BotContext) -> None:
+        raise RuntimeError("the store went away")
+
+    groups.add(bot, CommandHandler("baocao", broken))
+    before = len(fake.sent_to(USER))
+    fake.push_message(USER, "/baocao")
+    fake.push_message(USER, "/help")  # answered once /baocao was handled
+    sent = await replies(fake, USER, before + 1)
+    assert [c.params["text"] for c in sent[before:]] == [text("vi", "help")]
+    assert "the store went away" in caplog.text

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from telegram import Bot
+from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 
 from anbien_bot.config import Config, load_config
@@ -243,6 +244,48 @@ async def test_spacing_holds_per_private_chat_per_group_and_overall(
     )
     # ... and the rate stays close to it: 44 sends at 10/s take about 4.4 s, not much more.
     assert stamps[-1] - stamps[0] < 5.5
+
+
+async def test_direct_calls_to_a_chat_share_its_spacing_with_the_outbox(
+    fake: FakeTelegram, bot: Bot, store: Store, tmp_path: Path
+) -> None:
+    # An admin who is also a subscriber: two posts come through the outbox while progress
+    # edits and source alerts are made directly, all at once.
+    await subscribe(store, [1, 2])
+    await publish(store, entry("1", hour=1, image=None), entry("2", hour=2, image=None))
+    async with sending(bot, store, config(tmp_path, private_interval_seconds=0.5)) as sender:
+        progress = await sender.paced(1, lambda b: b.send_message(1, "📣 0/2"))
+        edits = [
+            sender.paced(
+                1, lambda b, n=n: b.edit_message_text(f"📣 {n}/2", 1, progress.message_id)
+            )
+            for n in (1, 2)
+        ]
+        alerts = [sender.paced(1, lambda b: b.send_message(1, "🔴 Cổng huyện")) for _ in range(3)]
+        await asyncio.gather(*edits, *alerts)
+        await settled(store)
+    calls = calls_to(fake, 1)
+    assert sorted(c.method for c in calls) == ["editMessageText"] * 2 + ["sendMessage"] * 6
+    assert all(c.status == 200 for c in calls)
+    times = [c.at for c in calls]
+    assert all(b - a >= 0.5 for a, b in itertools.pairwise(times)), times
+    assert len(fake.sent_to(2)) == 2
+
+
+async def test_a_429_to_a_direct_call_holds_the_chat_back_for_the_outbox_too(
+    fake: FakeTelegram, bot: Bot, store: Store, tmp_path: Path
+) -> None:
+    await subscribe(store, [1])
+    fake.flood(1, retry_after=2)
+    async with sending(bot, store, config(tmp_path)) as sender:
+        with pytest.raises(RetryAfter):
+            await sender.paced(1, lambda b: b.send_message(1, "🔴 Cổng huyện"))
+        await publish(store, entry("1", image=None))
+        sender.wake()
+        await settled(store)
+    refused, post = calls_to(fake, 1)
+    assert (refused.status, post.status) == (429, 200)
+    assert post.at - refused.at >= 2.0
 
 
 async def test_a_429_on_one_chat_does_not_delay_the_others(

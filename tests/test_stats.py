@@ -216,6 +216,17 @@ def test_the_stats_report_is_valid_telegram_html_and_splits_only_between_blocks(
     assert join_blocks(blocks) == [blocks[0], blocks[1] + "\n\nc"]
 
 
+def test_the_english_stats_say_one_article_and_count_many_with_separators() -> None:
+    subscribers = SubscriberStats(1, 0, 0, 1, {"thong-bao": 1}, {"en": 1}, {"private": 1})
+    deliveries = DeliveryStats(0, 0, 0, 0, 0, 0, 0)
+    days = [DayActivity(date(2026, 11, 29), 1, 0)]
+    for count, written in ((1, "1 article,"), (1234, "1,234 articles,")):
+        archive = ArchiveStats(count, NOW, NOW)
+        [message] = stats_report(subscribers, deliveries, archive, days, [], NAMES, "en", NOW)
+        assert f"\n{written} published" in message
+    assert "<b>Last day</b>" in message
+
+
 def test_progress_estimates_the_time_left_from_the_pace_so_far() -> None:
     broadcast = Broadcast(2, 9001, NOW, "x", None, "all", "sending", 1000, NOW, None, 9001, 7)
     halfway = FanoutReport(1000, 500, 490, 0, 10, 0, 0.0)

@@ -1,42 +1,54 @@
-"""The Telegram application: wiring of services, jobs and handlers; no logic of its own."""
+"""The Telegram application: features, their lifecycle and the jobs, wired; no logic of its own.
+
+Each feature module adds its handlers with ``register(app, config)``; some also act when the bot
+starts (after the services open, before updates arrive) or stops (after the sender stopped,
+before the services close). Their order below is the order they start in; they stop in reverse.
+The handler groups an update passes through are in groups.py.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, Defaults
 
 from ..config import Config, TelegramConfig
-from ..delivery.sender import Sender
-from ..net.fetch import Fetcher
-from ..sources.ingest import Ingestor, fetcher_for
-from ..store import Store
 from ..text.dates import VN_TZ
+from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
+from .handlers.admin import report_source_health
+from .services import CONTEXT_TYPES, BotContext, Services, keep_services, running_services
 
 log = logging.getLogger(__name__)
 
-
-@dataclass
-class Services:
-    """What handlers and jobs work with, opened in post_init and closed in post_shutdown."""
-
-    config: Config
-    store: Store
-    fetcher: Fetcher
-    ingestor: Ingestor
-    sender: Sender | None = None  # drains the outbox; wake() it after queueing deliveries
-    extras: dict[str, Any] = field(default_factory=dict)
+Hook = Callable[[Application], Awaitable[None]]
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    """Return the services of the running application."""
-    return context.application.bot_data["services"]
+@dataclass(frozen=True)
+class Feature:
+    """One feature of the bot: how it adds its handlers, and what it does at start and stop."""
+
+    register: Callable[[Application, Config], None]
+    start: Hook | None = None
+    stop: Hook | None = None
+
+
+FEATURES = (
+    Feature(residents.register, start=residents.set_command_menu),
+    Feature(membership.register, start=membership.sync_config_channels),
+    Feature(archive.register),
+    Feature(settings.register, start=settings.start),
+    Feature(admin.register, start=admin.set_admin_menus),
+    Feature(broadcast.register, start=broadcast.resume_progress, stop=broadcast.stop_progress),
+    Feature(fallback.register),
+)
 
 
 def build_application(config: Config) -> Application:
@@ -47,39 +59,25 @@ def build_application(config: Config) -> Application:
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=VN_TZ))
-        .post_init(_post_init)
+        .context_types(CONTEXT_TYPES)
+        .post_init(functools.partial(_post_init, config=config))
         .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    app.bot_data["config"] = config
-    for feature in _features():
-        feature.register(app)
+    for feature in FEATURES:
+        feature.register(app, config)
     app.add_error_handler(_log_error)
     return app
 
 
-def _features() -> list[Any]:
-    """Return the feature modules, each with ``register(app)`` and optional ``start(app)``."""
-    # Imported here: the handlers import services() from this module.
-    from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
-
-    # fallback answers only what no other feature handles (see handlers/fallback.py).
-    return [residents, membership, archive, settings, admin, broadcast, fallback]
-
-
-async def _post_init(app: Application) -> None:
-    config: Config = app.bot_data["config"]
-    store = await Store.open(config.storage.database)
-    fetcher = fetcher_for(config)
-    svc = Services(config, store, fetcher, Ingestor(config, store, fetcher))
-    # A task of its own, not a job: JobQueue.stop would wait for a whole fan-out. The
-    # fetcher also downloads the photos Telegram cannot fetch by URL.
-    svc.sender = Sender(app.bot, store, config, fetcher)
-    app.bot_data["services"] = svc
+async def _post_init(app: Application, *, config: Config) -> None:
+    svc = await Services.open(config, app.bot)
+    keep_services(app, svc)
+    # A task of its own, not a job: JobQueue.stop would wait for a whole fan-out.
     svc.sender.start()
-    for feature in _features():
-        if hasattr(feature, "start"):
+    for feature in FEATURES:
+        if feature.start is not None:
             await feature.start(app)
     tick = min(config.polling.interval_seconds, 30.0)
     assert app.job_queue is not None
@@ -94,38 +92,40 @@ async def _post_init(app: Application) -> None:
     )
 
 
-async def poll_sources(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def poll_sources(context: BotContext) -> None:
     """Poll the sources that are due and wake whoever waits for new articles."""
-    svc = services(context)
+    svc = context.services
     outcomes = await svc.ingestor.poll_due()
-    if svc.sender is not None and any(o.result.enqueued for o in outcomes):
+    if any(o.result.enqueued for o in outcomes):
         svc.sender.wake()
     if outcomes:
-        from .handlers.admin import report_source_health  # the handlers import this module
-
-        await report_source_health(context.application)
+        await report_source_health(svc)
 
 
 async def _post_stop(app: Application) -> None:
-    svc: Services | None = app.bot_data.get("services")
-    if svc is not None and svc.sender is not None:
-        await svc.sender.stop()  # the messages in flight finish; the rest stay pending
-    for feature in reversed(_features()):
-        if hasattr(feature, "stop"):
+    svc = running_services(app)
+    if svc is None:
+        return
+    await svc.sender.stop()  # the messages in flight finish; the rest stay pending
+    for feature in reversed(FEATURES):
+        if feature.stop is not None:
             await feature.stop(app)
 
 
 async def _post_shutdown(app: Application) -> None:
-    svc: Services | None = app.bot_data.get("services")
+    svc = running_services(app)
     if svc is not None:
-        await svc.fetcher.aclose()
-        await svc.store.close()
+        await svc.close()
 
 
-async def _log_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _log_error(update: object, context: BotContext) -> None:
+    """Log an error; an update whose handler failed goes no further (see groups.py)."""
     log.error(
         "unhandled error (update %s)", getattr(update, "update_id", None), exc_info=context.error
     )
+    if isinstance(update, Update):
+        # A search or a hint after a failed command would answer what it did not understand.
+        raise ApplicationHandlerStop
 
 
 def run(config: Config) -> None:

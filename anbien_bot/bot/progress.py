@@ -1,7 +1,9 @@
 """A broadcast's progress message: edited every few seconds while it sends, then its report.
 
 The progress lives in the store (the outbox rows' statuses), not in memory, so the tracker
-can start at any time: after Send, or after a restart for broadcasts still sending.
+can start at any time: after Send, or after a restart for broadcasts still sending. Every call
+to the admin's chat goes through the sender's pacer, like the broadcast itself: an admin who
+is also a recipient gets the announcement and the edits within Telegram's per-chat limit.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ import contextlib
 import html
 import logging
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
+from ..config import Config
+from ..delivery.sender import Sender
 from ..store import Store
 from ..store.broadcasts import Broadcast
 from ..store.outbox import FanoutReport
 from ..text.dates import utcnow
 from ..texts import Lang, text
-from .app import Services
 from .reports import final_text, progress_text
 
 log = logging.getLogger(__name__)
@@ -31,10 +34,11 @@ _SETTLE_SECONDS = 2.0  # after a stop, for the sends already under way to be rec
 class ProgressTracker:
     """Edit each sending broadcast's progress message every few seconds; report at the end."""
 
-    def __init__(self, bot: Bot, svc: Services) -> None:
-        """Edit messages with bot; read the broadcasts' state from svc.store."""
-        self.bot = bot
-        self.svc = svc
+    def __init__(self, sender: Sender, store: Store, config: Config) -> None:
+        """Edit messages through sender's pacer; read the broadcasts' state from store."""
+        self.sender = sender
+        self.store = store
+        self.config = config
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._pokes: dict[int, asyncio.Event] = {}
 
@@ -64,7 +68,7 @@ class ProgressTracker:
         self._pokes.pop(broadcast_id, None)
 
     async def _follow(self, broadcast_id: int) -> None:
-        store: Store = self.svc.store
+        store = self.store
         shown: str | None = None
         while True:
             try:
@@ -85,7 +89,7 @@ class ProgressTracker:
                     broadcast,
                     report,
                     self._elapsed(broadcast),
-                    self.svc.config.category_names,
+                    self.config.category_names,
                     await self._language(broadcast),
                 )
                 if body != shown:
@@ -103,7 +107,7 @@ class ProgressTracker:
 
     async def _language(self, broadcast: Broadcast) -> Lang:
         """Return the language of the admin's chat (Vietnamese unless it says English)."""
-        chat = await self.svc.store.chat(broadcast.chat_id or broadcast.admin_id)
+        chat = await self.store.chat(broadcast.chat_id or broadcast.admin_id)
         return "en" if chat is not None and chat.language == "en" else "vi"
 
     @staticmethod
@@ -114,7 +118,8 @@ class ProgressTracker:
 
     async def _show(self, broadcast: Broadcast, body: str) -> None:
         """Edit the progress message (a Stop button under it), or send one if there is none."""
-        if broadcast.chat_id is None:
+        chat_id, message_id = broadcast.chat_id, broadcast.progress_message_id
+        if chat_id is None:
             return
         lang = await self._language(broadcast)
         stop = InlineKeyboardMarkup(
@@ -127,18 +132,23 @@ class ProgressTracker:
                 ]
             ]
         )
-        if broadcast.progress_message_id is not None:
+        if message_id is not None:
             try:
-                await self.bot.edit_message_text(
-                    body, broadcast.chat_id, broadcast.progress_message_id, reply_markup=stop
+                await self.sender.paced(
+                    chat_id,
+                    lambda bot: bot.edit_message_text(
+                        body, chat_id, message_id, reply_markup=stop
+                    ),
                 )
                 return
             except BadRequest as error:
                 if "not modified" in error.message.lower():
                     return
                 log.info("broadcast=%d progress not edited: %s", broadcast.id, error)
-        sent = await self.bot.send_message(broadcast.chat_id, body, reply_markup=stop)
-        await self.svc.store.set_broadcast_progress(broadcast.id, sent.message_id)
+        sent = await self.sender.paced(
+            chat_id, lambda bot: bot.send_message(chat_id, body, reply_markup=stop)
+        )
+        await self.store.set_broadcast_progress(broadcast.id, sent.message_id)
 
     async def _report(self, broadcast: Broadcast, report: FanoutReport) -> None:
         """Replace the progress message with the final report, sent anew so the admin hears it."""
@@ -147,7 +157,7 @@ class ProgressTracker:
             broadcast,
             report,
             self._elapsed(broadcast),
-            self.svc.config.category_names,
+            self.config.category_names,
             lang,
         )
         log.info(
@@ -164,18 +174,20 @@ class ProgressTracker:
             report.cancelled,
             self._elapsed(broadcast),
         )
-        if broadcast.chat_id is None:
+        chat_id, message_id = broadcast.chat_id, broadcast.progress_message_id
+        if chat_id is None:
             return
-        if broadcast.progress_message_id is not None:
+        if message_id is not None:
             try:
-                await self.bot.delete_message(broadcast.chat_id, broadcast.progress_message_id)
+                # Not paced: a deletion sends nothing, and the report follows in the next turn.
+                await self.sender.bot.delete_message(chat_id, message_id)
             except TelegramError:
                 # Too old to delete (48 h): at least take the Stop button off.
                 with contextlib.suppress(TelegramError):
-                    await self.bot.edit_message_reply_markup(
-                        broadcast.chat_id, broadcast.progress_message_id
+                    await self.sender.paced(
+                        chat_id, lambda bot: bot.edit_message_reply_markup(chat_id, message_id)
                     )
         try:
-            await self.bot.send_message(broadcast.chat_id, body)
+            await self.sender.paced(chat_id, lambda bot: bot.send_message(chat_id, body))
         except TelegramError as error:
             log.warning("broadcast=%d report not delivered: %s", broadcast.id, error)

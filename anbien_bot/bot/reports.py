@@ -146,6 +146,7 @@ def stats_report(
                 lang,
                 "stats_archive",
                 count=n(archive.articles),
+                articles=archive.articles,  # chooses "1 article" or "2 articles"
                 oldest=format_vn(archive.oldest)[:10],  # the day only: 29/05/2020
                 newest=format_vn(archive.newest)[:10],
             )

@@ -19,8 +19,10 @@ import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from telegram import Bot
+from telegram.error import RetryAfter
 
 from ..config import Config, DeliveryConfig
 from ..net.fetch import Fetcher
@@ -28,6 +30,7 @@ from ..store import Store
 from ..store.outbox import Delivery, FanoutReport
 from ..text.dates import utcnow
 from .courier import Courier
+from .courier import _seconds as retry_seconds
 from .outgoing import Composer, fanout_key
 from .pacing import Pacer
 from .photos import Photos
@@ -43,6 +46,8 @@ _SAME_TIME = 0.002  # seconds: two pacer readings this close are the same moment
 _LATE = 0.005  # seconds past its slot after which a send takes a new one
 _MAX_BATCH = 4096  # chat heads held in memory at most
 _FANOUT_CHECK = 1.0  # seconds between looks at whether an open fan-out has settled
+
+T = TypeVar("T")
 
 
 def pacer_for(
@@ -172,6 +177,28 @@ class Sender:
                 await asyncio.wait(late)
         await self.courier.flush()
         self._buffer.clear()
+
+    # -- direct calls ------------------------------------------------------------------
+
+    async def paced(self, chat_id: int, call: Callable[[Bot], Awaitable[T]]) -> T:
+        """Make one Bot API call to chat_id (an edit, an alert) in its turn; return the result.
+
+        The outbox's sends and these calls share one pacer, so together they keep the global
+        and per-chat limits: a progress message edited every few seconds while its chat also
+        receives the broadcast, alerts to an admin who is also a subscriber. A 429 holds the
+        chat back for the outbox too, and is raised to the caller.
+        """
+        task = asyncio.current_task()
+        try:
+            await self.pacer.acquire(chat_id)
+        finally:
+            if task is not None:
+                self._slots.pop(task, None)  # noted by _pacer_sleep for the outbox's sends only
+        try:
+            return await call(self.bot)
+        except RetryAfter as exc:
+            self.pacer.defer_chat(chat_id, retry_seconds(exc))
+            raise
 
     # -- the loop ----------------------------------------------------------------------
 

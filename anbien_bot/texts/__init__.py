@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Literal
 
 from . import en, vi
+from .plurals import Plural
 
 Lang = Literal["vi", "en"]
 
@@ -17,8 +19,9 @@ class Html(str):
 
 
 # Templates are Telegram HTML: a literal "<", ">" or "&" must be written as an entity, and
-# a literal brace doubled, because parameters are filled in with str.format.
-TEMPLATES: dict[Lang, dict[str, str]] = {"vi": vi.TEMPLATES, "en": en.TEMPLATES}
+# a literal brace doubled, because parameters are filled in with str.format. A template whose
+# wording follows a count has a form per plural category (plurals.py).
+TEMPLATES: dict[Lang, Mapping[str, str | Plural]] = {"vi": vi.TEMPLATES, "en": en.TEMPLATES}
 VI, EN = vi.TEMPLATES, en.TEMPLATES
 _COMMANDS: dict[Lang, list[tuple[str, str]]] = {"vi": vi.COMMANDS, "en": en.COMMANDS}
 
@@ -31,12 +34,18 @@ def language_of(language_code: str | None) -> Lang:
 
 
 def text(lang: Lang, key: str, **params: object) -> str:
-    """Return the template ``key`` in ``lang`` filled with params, HTML-escaped unless Html."""
+    """Return the template ``key`` in ``lang`` filled with params, HTML-escaped unless Html.
+
+    A plural template takes the form for the count in the parameter it names (an int).
+    """
+    template = TEMPLATES[lang][key]
+    if isinstance(template, Plural):
+        template = template.choose(lang, params)
     values = {
         name: value if isinstance(value, Html) else html.escape(str(value), quote=False)
         for name, value in params.items()
     }
-    return TEMPLATES[lang][key].format(**values)
+    return template.format(**values)
 
 
 def command_descriptions(lang: Lang) -> list[tuple[str, str]]:

@@ -1,14 +1,20 @@
 """The bot's texts in English, for users whose Telegram speaks English."""
 
-TEMPLATES: dict[str, str] = {
+from .plurals import Plural
+
+TEMPLATES: dict[str, str | Plural] = {
     "read_more": "Read more",
     "attachments": "📎 Attachments:",
     "more_attachments": "+{count} more",
     "post_date": "🗓 {date}",
     "post_meta": "🗓 {date} · {categories}",
-    "post_list_header": "📰 <b>{count} new posts</b>",
+    "post_list_header": Plural(
+        "count", one="📰 <b>{count} new post</b>", other="📰 <b>{count} new posts</b>"
+    ),
     "post_list_continued": "📰 <b>New posts (continued)</b>",
-    "post_list_more": "… and {count} more posts",
+    "post_list_more": Plural(
+        "count", one="… and {count} more post", other="… and {count} more posts"
+    ),
     "start": (
         "Hello {name}! 👋\n\n"
         "I am the news bot of the <b>An Biên district e-portal</b>. "
@@ -44,7 +50,11 @@ TEMPLATES: dict[str, str] = {
     "search_usage": "Write words after the command, e.g. /search mat dien",
     "search_header": "🔎 Results for “{query}”: {first}–{last} of {total}",
     "search_header_category": "🔎 Results for “{query}” in {category}: {first}–{last} of {total}",
-    "search_words_cut": "(only the first {count} words were searched)",
+    "search_words_cut": Plural(
+        "count",
+        one="(only the first word was searched)",
+        other="(only the first {count} words were searched)",
+    ),
     "search_no_words": "Type a few words to search the news, e.g. mat dien Nam Thai",
     "search_expired": "These results are out of date. Please search again.",
     "search_all_categories": "All categories",
@@ -56,7 +66,11 @@ TEMPLATES: dict[str, str] = {
     "not_group_admin": "Only the group's admins can change the group's subscriptions.",
     "stopped": "Messages stopped and your data deleted. Send /start to come back.",
     "use_buttons": "I only understand commands and buttons. Send /help for the guide.",
-    "too_long": "That is too long: at most {limit} characters.",
+    "too_long": Plural(
+        "limit",
+        one="That is too long: at most {limit} character.",
+        other="That is too long: at most {limit} characters.",
+    ),
     "group_welcome": (
         "Hello everyone! 👋 I am the news bot of the <b>An Biên district e-portal</b>.\n\n"
         "A group admin sends /categories to choose the categories this group receives; "
@@ -77,8 +91,17 @@ TEMPLATES: dict[str, str] = {
     ),
     "alert_added": "🔔 Now watching for: <b>{words}</b>. Send /alerts to see or remove.",
     "alert_exists": "You already watch for “{words}”.",
-    "alert_full": "You have {limit} alerts, the most allowed. Send /alerts to remove some.",
-    "alert_too_long": "That alert is too long: at most {words} words and {chars} characters.",
+    "alert_full": Plural(
+        "limit",
+        one="You have {limit} alert, the most allowed. Send /alerts to remove it.",
+        other="You have {limit} alerts, the most allowed. Send /alerts to remove some.",
+    ),
+    # Two counts: the forms follow the words; the characters are always many (alerts.py).
+    "alert_too_long": Plural(
+        "words",
+        one="That alert is too long: at most {words} word and {chars} characters.",
+        other="That alert is too long: at most {words} words and {chars} characters.",
+    ),
     "alerts_header": "🔔 Words you watch for (tap one to remove it):",
     "alerts_none": "You watch for no words yet. For example: /alert mat dien thu ba",
     "toast_alert_removed": "Removed: {words}",
@@ -118,10 +141,18 @@ TEMPLATES: dict[str, str] = {
     ),
     "broadcast_unsupported": "Only text, or one photo with a caption, can be sent.",
     "broadcast_refused": "Telegram does not accept this announcement: {error}",
-    "broadcast_draft": (
-        "👆 Preview of announcement #{id}, exactly as recipients will see it.\n\n"
-        "To: <b>{audience}</b> – {count} recipients.\n"
-        "Choose the recipients, then press <b>Send</b>."
+    "broadcast_draft": Plural(
+        "count",
+        one=(
+            "👆 Preview of announcement #{id}, exactly as recipients will see it.\n\n"
+            "To: <b>{audience}</b> – {count} recipient.\n"
+            "Choose the recipients, then press <b>Send</b>."
+        ),
+        other=(
+            "👆 Preview of announcement #{id}, exactly as recipients will see it.\n\n"
+            "To: <b>{audience}</b> – {count} recipients.\n"
+            "Choose the recipients, then press <b>Send</b>."
+        ),
     ),
     "audience_all": "everyone subscribed",
     "audience_category": "subscribers of {category}",
@@ -149,7 +180,9 @@ TEMPLATES: dict[str, str] = {
         "Blocked the bot: {blocked} · failed: {failed}"
     ),
     "nothing_to_cancel": "No announcement is being drafted or sent.",
-    "toast_sending": "Sending to {count} recipients.",
+    "toast_sending": Plural(
+        "count", one="Sending to {count} recipient.", other="Sending to {count} recipients."
+    ),
     "toast_already": "This announcement was already sent or discarded.",
     "toast_nobody": "Nobody is in this audience.",
     "toast_audience": "To: {audience}",
@@ -169,9 +202,18 @@ TEMPLATES: dict[str, str] = {
         "Last 7 days: {sent_week} sent · {failed_week} failed · {blocked_week} blocked\n"
         "Waiting to be sent: {pending}"
     ),
-    "stats_archive": "<b>Archive</b>\n{count} articles, published from {oldest} to {newest}",
+    # {count} is the number as written for the reader (1,234); "articles" chooses the form.
+    "stats_archive": Plural(
+        "articles",
+        one="<b>Archive</b>\n{count} article, published from {oldest} to {newest}",
+        other="<b>Archive</b>\n{count} articles, published from {oldest} to {newest}",
+    ),
     "stats_archive_empty": "<b>Archive</b>\nNo articles yet.",
-    "stats_chart": "<b>Last {days} days</b> (new subscribers · messages sent)\n{chart}",
+    "stats_chart": Plural(
+        "days",
+        one="<b>Last day</b> (new subscribers · messages sent)\n{chart}",
+        other="<b>Last {days} days</b> (new subscribers · messages sent)\n{chart}",
+    ),
     "stats_broadcasts": "<b>Recent announcements</b>\n{items}",
     "stats_broadcast_item": "#{id} {when} · {audience} · {sent}/{recipients} received · {status}",
     "status_sending": "sending",
@@ -197,11 +239,20 @@ TEMPLATES: dict[str, str] = {
     "source_error": "Last error ({when}): {error}",
     "source_counts": "Failures in a row: {failures} · items in 7 days: {items}",
     "source_next": "Next read: {when}",
-    "alert_down": (
-        "🔴 News source <b>{name}</b> has failed {failures} times in a row.\n"
-        "Last error: {error}\n"
-        "Last read: {success}\n"
-        "Send /sources to see every source."
+    "alert_down": Plural(
+        "failures",
+        one=(
+            "🔴 News source <b>{name}</b> has failed once.\n"
+            "Last error: {error}\n"
+            "Last read: {success}\n"
+            "Send /sources to see every source."
+        ),
+        other=(
+            "🔴 News source <b>{name}</b> has failed {failures} times in a row.\n"
+            "Last error: {error}\n"
+            "Last read: {success}\n"
+            "Send /sources to see every source."
+        ),
     ),
     "alert_layout": (
         "🔴 The pages of <b>{name}</b> seem to have changed layout: the bot reads no news "

@@ -13,14 +13,15 @@ from datetime import timedelta
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from ...config import Config
-from ...sources.health import alert_text, due_alerts, source_report
+from ...sources.health import Alert, alert_text, due_alerts, source_report
 from ...text.dates import utcnow
 from ...texts import command_descriptions, language_of, text
-from ..app import Services, services
+from .. import groups
 from ..reports import join_blocks, stats_report
+from ..services import BotContext, Services, services_of
 from .language import language
 
 log = logging.getLogger(__name__)
@@ -28,27 +29,25 @@ log = logging.getLogger(__name__)
 ADMIN_COMMANDS = ("broadcast", "cancel", "stats", "sources")
 CHART_DAYS = 14
 RECENT_BROADCASTS = 5
-_MENU_GROUP = 1  # beside the residents' /start, which answers in group 0
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add /stats and /sources, and the admin menu's second chance on an admin's /start."""
-    app.add_handler(CommandHandler("stats", show_stats))
-    app.add_handler(CommandHandler("sources", show_sources))
-    config: Config = app.bot_data["config"]
+    groups.add(app, CommandHandler("stats", stats), CommandHandler("sources", sources))
     if config.telegram.admins:
         admins = filters.User(user_id=config.telegram.admins) & filters.ChatType.PRIVATE
-        app.add_handler(CommandHandler("start", set_missing_menu, admins), group=_MENU_GROUP)
+        # Beside the residents' /start, which greets the admin meanwhile.
+        menu = CommandHandler("start", set_missing_menu, admins, block=False)
+        app.add_handler(menu, group=groups.ALONGSIDE)
 
 
-async def start(app: Application) -> None:
+async def set_admin_menus(app: Application) -> None:
     """Give each admin a command menu with the admin commands, in Vietnamese and English."""
-    missing: set[int] = set()
-    app.bot_data["admin_menus_missing"] = missing
-    for admin_id in app.bot_data["config"].telegram.admins:
+    svc = services_of(app)
+    for admin_id in svc.config.telegram.admins:
         if not await _set_menu(app, admin_id):
-            missing.add(admin_id)
+            svc.admins_without_menu.add(admin_id)
 
 
 async def _set_menu(app: Application, admin_id: int) -> bool:
@@ -68,10 +67,10 @@ async def _set_menu(app: Application, admin_id: int) -> bool:
     return True
 
 
-async def set_missing_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def set_missing_menu(update: Update, context: BotContext) -> None:
     """Set an admin's menu on their /start if it could not be set when the bot started."""
     user = update.effective_user
-    missing: set[int] = context.bot_data.get("admin_menus_missing", set())
+    missing = context.services.admins_without_menu
     if user is not None and user.id in missing and await _set_menu(context.application, user.id):
         missing.discard(user.id)
 
@@ -82,11 +81,11 @@ def is_admin(update: Update, config: Config) -> bool:
     return user is not None and user.id in config.telegram.admins
 
 
-async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def admit(update: Update, context: BotContext) -> bool:
     """Return whether an admin command may run; if not, say why politely and log it."""
     message, chat = update.effective_message, update.effective_chat
     user, lang = update.effective_user, await language(update, context)
-    if not is_admin(update, services(context).config):
+    if not is_admin(update, context.services.config):
         log.info(
             "admin command refused: user=%s chat=%s",
             user.id if user else None,
@@ -102,11 +101,11 @@ async def admit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     return True
 
 
-async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """Show subscribers, deliveries, the archive and the last days as a text chart."""
     if not await admit(update, context) or update.effective_message is None:
         return
-    svc, lang, now = services(context), await language(update, context), utcnow()
+    svc, lang, now = context.services, await language(update, context), utcnow()
     store = svc.store
     recent = [
         (b, await store.fanout_report(broadcast_id=b.id))
@@ -126,11 +125,11 @@ async def show_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await update.effective_message.reply_text(message, link_preview_options=_NO_PREVIEW)
 
 
-async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources(update: Update, context: BotContext) -> None:
     """Show each configured source's health: successes, errors, items of the week, next poll."""
     if not await admit(update, context) or update.effective_message is None:
         return
-    svc, lang = services(context), await language(update, context)
+    svc, lang = context.services, await language(update, context)
     config = svc.config
     if not config.sources:
         await update.effective_message.reply_text(text(lang, "sources_none"))
@@ -147,9 +146,8 @@ async def show_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.effective_message.reply_text(message, link_preview_options=_NO_PREVIEW)
 
 
-async def report_source_health(app: Application) -> None:
+async def report_source_health(svc: Services) -> None:
     """Tell every admin once when a source goes down and once when it recovers."""
-    svc: Services = app.bot_data["services"]
     config = svc.config
     states = {s.name: s for s in await svc.store.source_states()}
     alerts = due_alerts(
@@ -163,11 +161,16 @@ async def report_source_health(app: Application) -> None:
             len(config.telegram.admins),
         )
         for admin_id in config.telegram.admins:
-            chat = await svc.store.chat(admin_id)
-            lang = language_of(chat.language if chat else None)
-            try:
-                await app.bot.send_message(admin_id, alert_text(alert, lang))
-            except TelegramError as error:
-                log.warning("admin=%d source alert not delivered: %s", admin_id, error)
+            await _alert_admin(svc, admin_id, alert)
         # Recorded after the attempt: a crash in between repeats an alert, never loses one.
         await svc.store.set_source_alerted(alert.source, alert.down)
+
+
+async def _alert_admin(svc: Services, admin_id: int, alert: Alert) -> None:
+    """Send one admin a source alert in their language, paced like every message to them."""
+    chat = await svc.store.chat(admin_id)
+    body = alert_text(alert, language_of(chat.language if chat else None))
+    try:
+        await svc.sender.paced(admin_id, lambda bot: bot.send_message(admin_id, body))
+    except TelegramError as error:
+        log.warning("admin=%d source alert not delivered: %s", admin_id, error)

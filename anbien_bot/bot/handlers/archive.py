@@ -26,13 +26,12 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
-from ...config import Category
+from ...config import Category, Config
 from ...delivery.render import render_post, safe_url
 from ...models import Article
 from ...store import Store
@@ -41,7 +40,6 @@ from ...text.search import (
     CALLBACK_PATTERN,
     MAX_RESULTS,
     PER_PAGE,
-    RecentSearches,
     SearchQuery,
     page_count,
     parse_query,
@@ -51,37 +49,36 @@ from ...text.search import (
 )
 from ...text.vntext import clean_line, cut_at_word
 from ...texts import Lang, text
-from ..app import services
+from .. import groups
+from ..services import BotContext
 from .language import language
 
 log = logging.getLogger(__name__)
 
-# Plain text in a private chat is a search. This group runs before the fallback hint (group
-# 10, handlers/fallback.py), which then stays silent; a feature that reads plain text in an
-# earlier group (a conversation step) keeps it, since search steps aside for those.
-SEARCH_GROUP = 5
 INLINE_RESULTS = 10
 INLINE_CACHE_SECONDS = 60
 PREVIOUS, NEXT = "◀", "▶"
-_RECENT = "recent_searches"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _INLINE_TITLE = 120
 _INLINE_DESCRIPTION = 150
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add the search command, private-text search, result buttons and inline mode."""
-    app.bot_data[_RECENT] = RecentSearches()
-    app.add_handler(CommandHandler(("search", "timkiem"), search_command))
+    groups.add(
+        app,
+        CommandHandler(("search", "timkiem"), search),
+        CallbackQueryHandler(turn_page, pattern=CALLBACK_PATTERN),
+        InlineQueryHandler(offer_articles),
+    )
+    # Plain text in a private chat is a search, unless a feature took it (see groups.py).
     private_text = (
         filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND
     )
-    app.add_handler(MessageHandler(private_text, search_message), group=SEARCH_GROUP)
-    app.add_handler(CallbackQueryHandler(turn_page, pattern=CALLBACK_PATTERN))
-    app.add_handler(InlineQueryHandler(offer_articles))
+    groups.add(app, MessageHandler(private_text, search_message), group=groups.SEARCH)
 
 
-async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def search(update: Update, context: BotContext) -> None:
     """Search for the words after /search, or say how to."""
     message = update.effective_message
     if message is None:
@@ -93,15 +90,15 @@ async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await _reply_results(update, context, typed)
 
 
-async def search_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Search for what was typed in a private chat, unless an earlier handler took it."""
+async def search_message(update: Update, context: BotContext) -> None:
+    """Search for what was typed in a private chat."""
     message = update.effective_message
-    if message is None or not message.text or _taken_earlier(update, context.application):
+    if message is None or not message.text:
         return
     await _reply_results(update, context, message.text)
 
 
-async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def turn_page(update: Update, context: BotContext) -> None:
     """Show another page (or category) of a search by editing its message; always answer."""
     press, chat, lang = (
         update.callback_query,
@@ -110,11 +107,11 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if press is None:
         return
-    svc = services(context)
+    svc = context.services
     parsed = parse_results_callback(press.data)
     typed = None
     if parsed is not None and chat is not None:
-        typed = _recent(context).recall(chat.id, parsed[0])
+        typed = context.services.searches.recall(chat.id, parsed[0])
     query = parse_query(typed) if typed else None
     keys = {c.key for c in svc.config.categories}
     if parsed is None or query is None or (parsed[2] is not None and parsed[2] not in keys):
@@ -133,12 +130,12 @@ async def turn_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.info("chat=%s result page not redrawn: %s", chat.id if chat else None, error)
 
 
-async def offer_articles(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def offer_articles(update: Update, context: BotContext) -> None:
     """Answer ``@botname words`` with matching articles to share; no words: the newest."""
     inline = update.inline_query
     if inline is None:
         return
-    svc, lang = services(context), await language(update, context)
+    svc, lang = context.services, await language(update, context)
     offset = int(inline.offset) if inline.offset.isdigit() else 0
     query = parse_query(inline.query)
     # No next_offset means "no more". An empty string would say the same, but PTB 22.8 with
@@ -224,7 +221,7 @@ def inline_result(
     )
 
 
-async def _reply_results(update: Update, context: ContextTypes.DEFAULT_TYPE, typed: str) -> None:
+async def _reply_results(update: Update, context: BotContext, typed: str) -> None:
     """Reply with the first page of a search, or with why there is nothing to search."""
     message, chat, lang = (
         update.effective_message,
@@ -237,26 +234,11 @@ async def _reply_results(update: Update, context: ContextTypes.DEFAULT_TYPE, typ
     if query is None:
         await message.reply_text(text(lang, "search_no_words"))
         return
-    svc = services(context)
-    token = _recent(context).remember(chat.id, query.typed)
+    svc = context.services
+    token = context.services.searches.remember(chat.id, query.typed)
     body, markup = await compose_results(svc.store, svc.config.categories, query, lang, token)
     await message.reply_text(body, reply_markup=markup, link_preview_options=_NO_PREVIEW)
 
 
 def _button(label: str, token: str, page: int, category: str | None) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=results_callback(token, page, category))
-
-
-def _recent(context: ContextTypes.DEFAULT_TYPE) -> RecentSearches:
-    return context.application.bot_data[_RECENT]
-
-
-def _taken_earlier(update: Update, app: Application) -> bool:
-    """Return whether a handler of a group before SEARCH_GROUP handles this update."""
-    for group, handlers in app.handlers.items():
-        if 0 <= group < SEARCH_GROUP:
-            for handler in handlers:
-                check = handler.check_update(update)
-                if check is not None and check is not False:
-                    return True
-    return False

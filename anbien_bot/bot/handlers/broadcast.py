@@ -32,7 +32,6 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
@@ -46,9 +45,9 @@ from ...store.broadcasts import (
     category_audience,
 )
 from ...texts import Lang, plain, text
-from ..app import Services, services
-from ..progress import ProgressTracker
+from .. import groups
 from ..reports import audience_name
+from ..services import BotContext, Services, running_services, services_of
 from .admin import admit, is_admin
 from .language import language
 
@@ -75,32 +74,31 @@ _KEPT = frozenset(
 )
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add /broadcast (as text, photo caption or reply), /cancel and the control buttons."""
     # New messages only: editing the /broadcast message must not make a second draft.
     fresh = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("broadcast", compose, fresh))
-    app.add_handler(
-        MessageHandler(fresh & filters.PHOTO & filters.CaptionRegex(_COMMAND), compose)
+    groups.add(
+        app,
+        CommandHandler("broadcast", broadcast, fresh),
+        MessageHandler(fresh & filters.PHOTO & filters.CaptionRegex(_COMMAND), broadcast),
+        CommandHandler("cancel", cancel),
+        CallbackQueryHandler(press, pattern=r"^bc:"),
     )
-    app.add_handler(CommandHandler("cancel", cancel))
-    app.add_handler(CallbackQueryHandler(press, pattern=r"^bc:"))
 
 
-async def start(app: Application) -> None:
+async def resume_progress(app: Application) -> None:
     """Resume the progress of broadcasts a restart interrupted (the sender resumes the sends)."""
-    svc: Services = app.bot_data["services"]
-    tracker = ProgressTracker(app.bot, svc)
-    svc.extras["broadcasts"] = tracker
-    for broadcast in await svc.store.broadcasts_with_status("sending"):
-        tracker.follow(broadcast.id)
+    svc = services_of(app)
+    for sending in await svc.store.broadcasts_with_status("sending"):
+        svc.progress.follow(sending.id)
 
 
-async def stop(app: Application) -> None:
+async def stop_progress(app: Application) -> None:
     """Stop following progress; the rows themselves stay in the outbox."""
-    svc: Services | None = app.bot_data.get("services")
-    if svc is not None and "broadcasts" in svc.extras:
-        await svc.extras["broadcasts"].stop()
+    svc = running_services(app)
+    if svc is not None:
+        await svc.progress.stop()
 
 
 # -- composing -------------------------------------------------------------------------------
@@ -145,7 +143,7 @@ def _content(message: Message) -> tuple[str, Sequence[MessageEntity], str | None
     return None
 
 
-async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def broadcast(update: Update, context: BotContext) -> None:
     """Preview an admin's announcement as residents will see it and offer the audience choice."""
     if not await admit(update, context):
         return
@@ -177,7 +175,7 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except BadRequest as error:
         await message.reply_text(text(lang, "broadcast_refused", error=error.message))
         return
-    store = services(context).store
+    store = context.services.store
     broadcast_id = await store.create_broadcast(
         message.from_user.id, message.chat_id, announcement, photo
     )
@@ -188,9 +186,9 @@ async def compose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         visible_length(announcement),
         photo is not None,
     )
-    broadcast = await store.broadcast(broadcast_id)
-    assert broadcast is not None
-    prompt, keyboard = await _draft_view(services(context), broadcast, lang)
+    draft = await store.broadcast(broadcast_id)
+    assert draft is not None
+    prompt, keyboard = await _draft_view(context.services, draft, lang)
     control = await message.reply_text(prompt, reply_markup=keyboard)
     await store.set_broadcast_progress(broadcast_id, control.message_id)
 
@@ -247,12 +245,12 @@ def draft_keyboard(broadcast: Broadcast, config: Config, lang: Lang) -> InlineKe
 # -- buttons and /cancel ---------------------------------------------------------------------
 
 
-async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def press(update: Update, context: BotContext) -> None:
     """Act on a control button: choose the audience, send, discard or stop; admins only."""
     query, lang = update.callback_query, await language(update, context)
     if query is None:
         return
-    svc = services(context)
+    svc = context.services
     if not is_admin(update, svc.config):
         log.info("broadcast button refused: user=%d data=%r", query.from_user.id, query.data)
         await query.answer(plain(text(lang, "admin_only")), show_alert=True)
@@ -272,7 +270,7 @@ async def press(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await query.answer(plain(text(lang, "toast_already")))
             return
         log.info("broadcast=%d stopped by admin=%d", broadcast.id, query.from_user.id)
-        tracker(svc).poke(broadcast.id)
+        svc.progress.poke(broadcast.id)
         await query.answer(plain(text(lang, "toast_stopping")))
     else:
         await _choose(query, svc, broadcast, action, lang)
@@ -318,10 +316,9 @@ async def _send(query: CallbackQuery, svc: Services, broadcast: Broadcast, lang:
         broadcast.audience,
         queued,
     )
-    if svc.sender is not None:
-        svc.sender.wake()
+    svc.sender.wake()
     await query.answer(plain(text(lang, "toast_sending", count=queued)))
-    tracker(svc).follow(broadcast.id)
+    svc.progress.follow(broadcast.id)
 
 
 async def _discard(query: CallbackQuery, svc: Services, broadcast: Broadcast, lang: Lang) -> None:
@@ -335,7 +332,7 @@ async def _discard(query: CallbackQuery, svc: Services, broadcast: Broadcast, la
         await query.edit_message_text(text(lang, "broadcast_discarded", id=broadcast.id))
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def cancel(update: Update, context: BotContext) -> None:
     """Stop every broadcast being sent and discard the admin's drafts."""
     if not await admit(update, context):
         return
@@ -346,7 +343,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if message is None or user is None:
         return
-    svc = services(context)
+    svc = context.services
     store = svc.store
     sending = await store.broadcasts_with_status("sending")
     drafts = [b for b in await store.broadcasts_with_status("draft") if b.admin_id == user.id]
@@ -356,7 +353,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for broadcast in sending:
         if await store.cancel_broadcast(broadcast.id) == "sending":
             log.info("broadcast=%d stopped by admin=%d", broadcast.id, user.id)
-            tracker(svc).poke(broadcast.id)  # its final report says what went out
+            svc.progress.poke(broadcast.id)  # its final report says what went out
     for broadcast in drafts:
         if await store.cancel_broadcast(broadcast.id) == "draft":
             log.info("broadcast=%d discarded by admin=%d", broadcast.id, user.id)
@@ -370,8 +367,3 @@ async def _retire_control(bot: Bot, broadcast: Broadcast) -> None:
         return
     with contextlib.suppress(TelegramError):
         await bot.edit_message_reply_markup(broadcast.chat_id, broadcast.progress_message_id)
-
-
-def tracker(svc: Services) -> ProgressTracker:
-    """Return the running application's progress tracker."""
-    return svc.extras["broadcasts"]

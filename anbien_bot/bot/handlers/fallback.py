@@ -1,9 +1,8 @@
 """Short, helpful answers to what no feature handles: unknown commands, stray text, old buttons.
 
-These handlers sit in the late handler group FALLBACK_GROUP and answer only when no handler of
-the groups 0 … FALLBACK_GROUP-1 takes the update. So a feature that later handles plain text
-(search, issue 6) or a new command just registers its handler in group 0 (the default): the
-hint then stays silent for what it handles, with no change here.
+These handlers sit in the last handler group, groups.FALLBACK, which sees only the updates no
+feature and no search took (see groups.py): a feature that later handles plain text or a new
+command keeps the hint silent for what it handles, with no change here.
 """
 
 from __future__ import annotations
@@ -12,35 +11,25 @@ import html
 
 from telegram import MessageEntity, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
 
+from ...config import Config
 from ...texts import language_of, text
+from .. import groups
+from ..services import BotContext
 
-FALLBACK_GROUP = 10
 
-
-def register(app: Application) -> None:
-    """Add the fallback answers in their late handler group."""
+def register(app: Application, config: Config) -> None:
+    """Add the fallback answers in the last handler group."""
     incoming = filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL
-    app.add_handler(MessageHandler(incoming, answer_unhandled), group=FALLBACK_GROUP)
-    app.add_handler(CallbackQueryHandler(answer_stale_button), group=FALLBACK_GROUP)
+    app.add_handler(MessageHandler(incoming, answer_unhandled), group=groups.FALLBACK)
+    app.add_handler(CallbackQueryHandler(answer_stale_button), group=groups.FALLBACK)
 
 
-def taken_elsewhere(update: Update, app: Application) -> bool:
-    """Return whether a handler of an earlier (non-negative) group handles the update."""
-    for group, handlers in app.handlers.items():
-        if 0 <= group < FALLBACK_GROUP:
-            for handler in handlers:
-                check = handler.check_update(update)
-                if check is not None and check is not False:
-                    return True
-    return False
-
-
-async def answer_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_unhandled(update: Update, context: BotContext) -> None:
     """Answer an unknown command, or anything but a command in a private chat, with a hint."""
     message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None or taken_elsewhere(update, context.application):
+    if message is None or chat is None:
         return
     user = update.effective_user
     lang = language_of(user.language_code if user else None)
@@ -55,10 +44,10 @@ async def answer_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await message.reply_text(text(lang, "use_buttons"))
 
 
-async def answer_stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_stale_button(update: Update, context: BotContext) -> None:
     """Answer a press no feature recognises, so the client stops waiting; nothing changes."""
     query = update.callback_query
-    if query is None or taken_elsewhere(update, context.application):
+    if query is None:
         return
     lang = language_of(query.from_user.language_code if query.from_user else None)
     await query.answer(html.unescape(text(lang, "button_invalid")))

@@ -7,10 +7,12 @@ import logging
 from telegram import Chat, ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, ChatMemberHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import Application, ChatMemberHandler, MessageHandler, filters
 
+from ...config import Config
 from ...texts import language_of, text
-from ..app import Services, services
+from .. import groups
+from ..services import BotContext, services_of
 
 log = logging.getLogger(__name__)
 
@@ -19,22 +21,25 @@ _GONE = frozenset({ChatMemberStatus.LEFT, ChatMemberStatus.BANNED})
 _GROUPS = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add the membership handlers to the application."""
-    app.add_handler(ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration))
+    groups.add(
+        app,
+        ChatMemberHandler(track_membership, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, follow_migration),
+    )
 
 
-async def start(app: Application) -> None:
+async def sync_config_channels(app: Application) -> None:
     """Make the chats listed in telegram.channels subscribers of exactly their categories."""
-    svc: Services = app.bot_data["services"]
+    svc = services_of(app)
     every = tuple(c.key for c in svc.config.categories)
     await svc.store.sync_config_channels(
         [(c.chat_id, c.categories or every) for c in svc.config.telegram.channels]
     )
 
 
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change(update: Update, context: BotContext) -> bool:
     """Return whether whoever sent this update may change the chat's subscriptions.
 
     Anyone may in a private chat; in a group only its admins, including an anonymous admin
@@ -61,12 +66,12 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return member.status in _ADMINS
 
 
-async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def track_membership(update: Update, context: BotContext) -> None:
     """Mark a chat inactive when it blocks or removes the bot, active when the bot is back."""
     change = update.my_chat_member
     if change is None:
         return
-    store = services(context).store
+    store = context.services.store
     gone = _is_gone(change)
     # A chat the bot never knew has no row to update; set_active changes nothing then.
     await store.set_active(change.chat.id, not gone)
@@ -80,7 +85,7 @@ async def track_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         await _welcome(change.chat, change, context)
 
 
-async def follow_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def follow_migration(update: Update, context: BotContext) -> None:
     """Move a group that became a supergroup to its new chat id, keeping its subscriptions."""
     message = update.effective_message
     if message is None or update.effective_chat is None:
@@ -91,7 +96,7 @@ async def follow_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         old, new = message.migrate_from_chat_id, update.effective_chat.id
     else:
         return
-    await services(context).store.migrate_chat(old, new)
+    await context.services.store.migrate_chat(old, new)
     log.info("chat=%d migrated to %d", old, new)
 
 
@@ -108,9 +113,7 @@ def _joined(change: ChatMemberUpdated) -> bool:
     return change.old_chat_member.status in _GONE
 
 
-async def _welcome(
-    chat: Chat, change: ChatMemberUpdated, context: ContextTypes.DEFAULT_TYPE
-) -> None:
+async def _welcome(chat: Chat, change: ChatMemberUpdated, context: BotContext) -> None:
     """Tell a group the bot just joined how its admins choose what it receives."""
     lang = language_of(change.from_user.language_code if change.from_user else None)
     try:

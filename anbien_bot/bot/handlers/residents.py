@@ -11,14 +11,16 @@ import logging
 
 from telegram import BotCommand, Chat, LinkPreviewOptions, Update
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from ...config import Config
 from ...delivery.render import render_post_list
 from ...text.vntext import cut_at_word
 from ...texts import Lang, command_descriptions, plain, text
-from ..app import Services, services
+from .. import groups
 from ..categories import category_names, find_category, means_all
 from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of
+from ..services import BotContext, Services
 from .language import language
 from .membership import may_change
 
@@ -29,24 +31,23 @@ _ECHO_LIMIT = 60  # how much of an unknown category name is repeated back
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add the residents' commands and the category keyboard to the application."""
-    commands = {
-        "start": greet,
-        "help": show_help,
-        ("categories", "chuyenmuc"): show_categories,
-        "subscribe": subscribe,
-        "unsubscribe": unsubscribe,
-        "mysubs": show_subscriptions,
-        ("latest", "moinhat"): show_latest,
-        ("stop", "huy"): forget,
-    }
-    for names, callback in commands.items():
-        app.add_handler(CommandHandler(names, callback))
-    app.add_handler(CallbackQueryHandler(toggle_category, pattern=CATEGORY_PATTERN))
+    groups.add(
+        app,
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler(("categories", "chuyenmuc"), categories),
+        CommandHandler("subscribe", subscribe),
+        CommandHandler("unsubscribe", unsubscribe),
+        CommandHandler("mysubs", mysubs),
+        CommandHandler(("latest", "moinhat"), latest),
+        CommandHandler(("stop", "huy"), stop),
+        CallbackQueryHandler(toggle_category, pattern=CATEGORY_PATTERN),
+    )
 
 
-async def start(app: Application) -> None:
+async def set_command_menu(app: Application) -> None:
     """Register the command menu: Vietnamese by default, English for English-language users."""
     for lang, language_code in (("vi", None), ("en", "en")):
         menu = [BotCommand(c, d) for c, d in command_descriptions(lang)]
@@ -57,7 +58,7 @@ async def start(app: Application) -> None:
             log.warning("setMyCommands (%s) failed: %s", lang, error)
 
 
-async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: BotContext) -> None:
     """Greet, record the chat as active (old choices kept) and show the category keyboard."""
     message, chat, lang = (
         update.effective_message,
@@ -66,7 +67,7 @@ async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
     if message is None or chat is None:
         return
-    svc = services(context)
+    svc = context.services
     if await may_change(update, context):
         await svc.store.activate_chat(chat.id, chat.type, lang)
     user = update.effective_user
@@ -75,18 +76,18 @@ async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await _send_keyboard(update, svc, lang)
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: BotContext) -> None:
     """Show the commands and the privacy note."""
     if update.effective_message is not None:
         await update.effective_message.reply_text(text(await language(update, context), "help"))
 
 
-async def show_categories(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def categories(update: Update, context: BotContext) -> None:
     """Show the category keyboard with ✅ on the chat's subscriptions."""
-    await _send_keyboard(update, services(context), await language(update, context))
+    await _send_keyboard(update, context.services, await language(update, context))
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: BotContext) -> None:
     """Subscribe to the category named after the command, or show the keyboard."""
     choice = await _chosen_category(update, context)
     if choice is None:
@@ -105,7 +106,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: BotContext) -> None:
     """Unsubscribe from the category named after the command (or all), or show the keyboard."""
     choice = await _chosen_category(update, context)
     if choice is None:
@@ -124,7 +125,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def _chosen_category(
-    update: Update, context: ContextTypes.DEFAULT_TYPE
+    update: Update, context: BotContext
 ) -> tuple[Services, Chat, Lang, str | None] | None:
     """Return the category (None: all) named after a command the chat may act on.
 
@@ -134,7 +135,7 @@ async def _chosen_category(
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return None
-    svc, lang = services(context), await language(update, context)
+    svc, lang = context.services, await language(update, context)
     typed = " ".join(context.args or ())
     if not typed:
         await _send_keyboard(update, svc, lang)
@@ -149,17 +150,17 @@ async def _chosen_category(
     return svc, chat, lang, key
 
 
-async def show_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mysubs(update: Update, context: BotContext) -> None:
     """List the categories the chat receives."""
-    await _reply_subscriptions(update, services(context), await language(update, context))
+    await _reply_subscriptions(update, context.services, await language(update, context))
 
 
-async def show_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: BotContext) -> None:
     """Show the newest posts, of one category or of all, as one list message."""
     message, lang = update.effective_message, await language(update, context)
     if message is None:
         return
-    svc, typed = services(context), " ".join(context.args or ())
+    svc, typed = context.services, " ".join(context.args or ())
     key = find_category(typed, svc.config.categories) if typed else None
     if typed and key is None and not means_all(typed):
         await message.reply_text(text(lang, "unknown_category", name=_echo(typed)))
@@ -177,7 +178,7 @@ async def show_latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: BotContext) -> None:
     """Stop every message to the chat and delete what the bot keeps about it."""
     message, chat, lang = (
         update.effective_message,
@@ -189,12 +190,12 @@ async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not await may_change(update, context):
         await message.reply_text(text(lang, "not_group_admin"))
         return
-    await services(context).store.forget_chat(chat.id)
+    await context.services.store.forget_chat(chat.id)
     log.info("chat=%d forgotten on request", chat.id)
     await message.reply_text(text(lang, "stopped"))
 
 
-async def toggle_category(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def toggle_category(update: Update, context: BotContext) -> None:
     """Toggle the pressed category and redraw the keyboard in place; always answer the press."""
     query, chat, lang = (
         update.callback_query,
@@ -203,7 +204,7 @@ async def toggle_category(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     )
     if query is None:
         return
-    svc = services(context)
+    svc = context.services
     key = category_of(query.data, svc.config.categories)
     if key is None or chat is None:
         await query.answer(plain(text(lang, "button_invalid")))

@@ -11,14 +11,16 @@ import logging
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from ...config import Config
 from ...delivery.alerts import MAX_ALERTS, MAX_LENGTH, MAX_WORDS, query_words, urgency_of
 from ...delivery.schedule import DIGEST_HOURS, QUIET_CHOICES, QuietHours
 from ...store.preferences import AlertAdded, ChatSettings
 from ...text.dates import utcnow
 from ...texts import Lang, language_of, plain, text
-from ..app import Services, services
+from .. import groups
+from ..services import BotContext, Services
 from .language import language
 from .membership import may_change
 
@@ -29,13 +31,16 @@ SETTINGS_PREFIX = "set:"
 CHECK = "✅"
 
 
-def register(app: Application) -> None:
+def register(app: Application, config: Config) -> None:
     """Add the alert commands, the settings menu and their buttons to the application."""
-    app.add_handler(CommandHandler(("alert", "theodoi"), add_alert))
-    app.add_handler(CommandHandler("alerts", show_alerts))
-    app.add_handler(CommandHandler(("settings", "caidat"), show_settings))
-    app.add_handler(CallbackQueryHandler(remove_alert, pattern=r"^alert:del:"))
-    app.add_handler(CallbackQueryHandler(change_setting, pattern=r"^set:"))
+    groups.add(
+        app,
+        CommandHandler(("alert", "theodoi"), alert),
+        CommandHandler("alerts", alerts),
+        CommandHandler(("settings", "caidat"), settings),
+        CallbackQueryHandler(remove_alert, pattern=r"^alert:del:"),
+        CallbackQueryHandler(change_setting, pattern=r"^set:"),
+    )
 
 
 async def start(app: Application) -> None:
@@ -47,9 +52,9 @@ async def start(app: Application) -> None:
 # -- alerts ----------------------------------------------------------------------------------
 
 
-async def add_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def alert(update: Update, context: BotContext) -> None:
     """Add the words after the command as an alert, or explain how."""
-    message, chat, svc = update.effective_message, update.effective_chat, services(context)
+    message, chat, svc = update.effective_message, update.effective_chat, context.services
     if message is None or chat is None:
         return
     lang = await language(update, context)
@@ -75,14 +80,13 @@ async def add_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(text(lang, "alert_added", words=shown))
 
 
-async def show_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def alerts(update: Update, context: BotContext) -> None:
     """List the chat's alerts, each a button that removes it."""
-    message, chat, svc = update.effective_message, update.effective_chat, services(context)
+    message, chat, svc = update.effective_message, update.effective_chat, context.services
     if message is None or chat is None:
         return
     lang = await language(update, context)
-    alerts = await svc.store.alerts(chat.id)
-    if not alerts:
+    if not await svc.store.alerts(chat.id):
         await message.reply_text(text(lang, "alerts_none"))
         return
     await message.reply_text(
@@ -90,9 +94,9 @@ async def show_alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def remove_alert(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def remove_alert(update: Update, context: BotContext) -> None:
     """Remove the pressed alert and redraw the list in place."""
-    query, chat, svc = update.callback_query, update.effective_chat, services(context)
+    query, chat, svc = update.callback_query, update.effective_chat, context.services
     if query is None or chat is None:
         return
     lang = await language(update, context)
@@ -129,19 +133,19 @@ async def _alert_keyboard(svc: Services, chat_id: int) -> InlineKeyboardMarkup:
 # -- settings --------------------------------------------------------------------------------
 
 
-async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def settings(update: Update, context: BotContext) -> None:
     """Show the chat's settings with the buttons that change them."""
-    message, chat, svc = update.effective_message, update.effective_chat, services(context)
+    message, chat, svc = update.effective_message, update.effective_chat, context.services
     if message is None or chat is None:
         return
     lang = await language(update, context)
-    settings = await svc.store.chat_settings(chat.id)
-    await message.reply_text(_summary(lang, settings), reply_markup=_main_keyboard(lang, settings))
+    chosen = await svc.store.chat_settings(chat.id)
+    await message.reply_text(_summary(lang, chosen), reply_markup=_main_keyboard(lang, chosen))
 
 
-async def change_setting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def change_setting(update: Update, context: BotContext) -> None:
     """Apply the pressed settings button, or open one of its pickers, and redraw in place."""
-    query, chat, svc = update.callback_query, update.effective_chat, services(context)
+    query, chat, svc = update.callback_query, update.effective_chat, context.services
     if query is None or chat is None:
         return
     lang = await language(update, context)
@@ -171,8 +175,7 @@ async def change_setting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         lang = language_of(str(value))
     await query.answer(plain(text(lang, "toast_saved")))
     await _show_page(query, lang, await svc.store.chat_settings(chat.id), "home")
-    if svc.sender is not None:
-        svc.sender.wake()  # waiting posts may have become due
+    svc.sender.wake()  # waiting posts may have become due
 
 
 def _parse_change(action: str) -> tuple[str, int | QuietHours | str | None] | None:
