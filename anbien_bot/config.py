@@ -68,6 +68,7 @@ class PollingConfig:
     jitter_seconds: float = 10
     timeout_seconds: float = 30
     max_body_bytes: int = 5 * 1024 * 1024
+    max_image_bytes: int = 25 * 1024 * 1024  # photos: camera JPEGs and scans run larger
     max_redirects: int = 5
     per_host_requests: int = 2
     page_delay_seconds: float = 1.0
@@ -114,6 +115,7 @@ class SourceConfig:
     id_pattern: str | None = None  # regex with one group: the article id in its URL
     selectors: Selectors = field(default_factory=Selectors)
     urgent: bool = False  # every post of this source is urgent: no digest, no quiet hours
+    allow_private: bool = False  # its hosts may be at private addresses (an intranet portal)
 
     @property
     def categories(self) -> tuple[str, ...]:
@@ -313,6 +315,7 @@ _SOURCE_SIMPLE = {
     "times_are_local": bool,
     "enrich": bool,
     "urgent": bool,
+    "allow_private": bool,
 }
 
 

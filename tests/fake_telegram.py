@@ -2,8 +2,9 @@
 
 It records every call, answers with plausible results, serves pushed updates through
 getUpdates, injects faults per chat and method, and rejects what real Telegram rejects
-(too long, unparsable HTML, oversized callback_data), so tests cannot pass on a message
-Telegram would refuse.
+(too long, unparsable HTML, oversized callback_data, photos over Telegram's size and
+dimension limits), so tests cannot pass on a message Telegram would refuse. A photo sent by
+the URL of a loopback server is fetched from it, as Telegram would, to know what it is.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Self
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from yarl import URL
 
+from tests.telegram_media import (
+    PHOTO_BY_URL_LIMIT,
+    URL_FETCH_FAILED,
+    largest_size,
+    photo_rejection,
+)
 from tests.telegram_rules import (
     commands_rejection,
     markup_rejection,
@@ -33,6 +41,8 @@ SEND_METHODS = frozenset(
     | {"forwardMessage"}
 )
 DEFAULT_GROUP_USER = 4242  # who writes in a group when a test does not say
+TELEGRAM_USER_AGENT = "TelegramBot (like TwitterBot)"  # how Telegram fetches a photo URL
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")  # the only hosts the fake fetches from
 _JSON_FIELDS = ("reply_markup", "media", "commands", "scope", "results", "allowed_updates")
 _JSON_FIELDS += ("entities", "caption_entities", "link_preview_options", "reply_parameters")
 _Json = dict[str, Any]
@@ -170,6 +180,10 @@ class FakeTelegram:
         """Return the text or caption of each successful send, oldest first."""
         calls = self.sent() if chat_id is None else self.sent_to(chat_id)
         return [str(c.params.get("text", c.params.get("caption", ""))) for c in calls]
+
+    def file_content(self, file_id: str) -> bytes:
+        """Return the bytes Telegram keeps for a file_id (an upload, or what a URL gave)."""
+        return self._files[file_id]
 
     # -- faults ------------------------------------------------------------------------
 
@@ -462,14 +476,22 @@ class FakeTelegram:
         self._last_message[chat_id] = message_id
         return message
 
-    def _file(self, value: Any, upload: _Upload | None, kind: str) -> tuple[str, bool]:
+    def _file(
+        self, value: Any, upload: _Upload | None, kind: str, fetched: bytes | None = None
+    ) -> tuple[str, bool]:
         """Return (file_id, is_new) for a photo or document sent by upload, URL or file_id."""
         value = str(value or "")
         if upload is not None:
             content = upload[1]
         elif value.startswith(("http://", "https://")):
-            content = f"fake {kind} from {value}".encode()
+            content = fetched if fetched is not None else f"fake {kind} from {value}".encode()
         elif value in self._files:
+            sent_as = value.split("-", 1)[0]
+            if sent_as != kind:
+                # A file_id keeps its type: a document cannot be resent as a photo.
+                raise ApiError(
+                    400, f"Bad Request: can't use file of type {sent_as.title()} as {kind.title()}"
+                )
             return value, False
         else:
             raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
@@ -478,8 +500,15 @@ class FakeTelegram:
         self._paths[f"{kind}s/file_{len(self._paths)}.bin"] = file_id
         return file_id, True
 
-    def _photo(self, value: Any, upload: _Upload | None) -> list[dict[str, Any]]:
-        file_id, new = self._file(value, upload, "photo")
+    async def _photo(self, value: Any, upload: _Upload | None) -> list[dict[str, Any]]:
+        fetched = None
+        if upload is not None:
+            _reject(photo_rejection(upload[1], by_url=False))
+        elif str(value or "").startswith(("http://", "https://")):
+            fetched = await self._fetch_photo(str(value))
+            if fetched is not None:
+                _reject(photo_rejection(fetched, by_url=True))
+        file_id, new = self._file(value, upload, "photo", fetched)
         if not new:
             return self._photo_sizes.get(file_id) or [_size(file_id, 800, 600, 1)]
         sizes = []
@@ -487,9 +516,32 @@ class FakeTelegram:
             small = f"{file_id}-{width}"
             self._files[small] = self._files[file_id]
             sizes.append(_size(small, width, height, len(self._files[small])))
-        sizes.append(_size(file_id, 800, 600, len(self._files[file_id])))
+        width, height = largest_size(self._files[file_id])
+        sizes.append(_size(file_id, width, height, len(self._files[file_id])))
         self._photo_sizes[file_id] = sizes
         return sizes
+
+    async def _fetch_photo(self, url: str) -> bytes | None:
+        """Fetch a photo URL as Telegram does, if it is on this machine; None for any other
+        (tests never reach past loopback), whose content is then made up."""
+        if URL(url).host not in _LOOPBACK:
+            return None
+        headers = {"User-Agent": TELEGRAM_USER_AGENT}
+        try:
+            async with (
+                ClientSession(headers=headers, timeout=ClientTimeout(total=10)) as session,
+                session.get(url) as response,
+            ):
+                if response.status != 200 or (response.content_length or 0) > PHOTO_BY_URL_LIMIT:
+                    raise ApiError(400, URL_FETCH_FAILED)
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > PHOTO_BY_URL_LIMIT:
+                        raise ApiError(400, URL_FETCH_FAILED)
+                return bytes(body)
+        except (ClientError, TimeoutError) as exc:
+            raise ApiError(400, URL_FETCH_FAILED) from exc
 
     def _document(self, value: Any, upload: _Upload | None) -> _Json:
         file_id, _ = self._file(value, upload, "document")
@@ -556,11 +608,11 @@ class FakeTelegram:
         )
         return self._message(params, text=_visible(params, "text"))
 
-    def _m_sendPhoto(self, params: _Json, files: _Files) -> _Json:
+    async def _m_sendPhoto(self, params: _Json, files: _Files) -> _Json:
         _reject(
             text_rejection(params, "caption", 1024) or markup_rejection(params.get("reply_markup"))
         )
-        photo = self._photo(params.get("photo"), files.get("photo"))
+        photo = await self._photo(params.get("photo"), files.get("photo"))
         return self._message(params, photo=photo, caption=_visible(params, "caption"))
 
     def _m_sendDocument(self, params: _Json, files: _Files) -> _Json:
@@ -571,7 +623,7 @@ class FakeTelegram:
         document = self._document(params.get("document"), files.get("document"))
         return self._message(params, document=document, caption=caption)
 
-    def _m_sendMediaGroup(self, params: _Json, files: _Files) -> list[Any]:
+    async def _m_sendMediaGroup(self, params: _Json, files: _Files) -> list[Any]:
         media = params.get("media")
         if not isinstance(media, list) or not 2 <= len(media) <= 10:
             raise ApiError(400, "Bad Request: wrong number of media in the album")
@@ -584,7 +636,7 @@ class FakeTelegram:
             source = str(item.get("media") or "")
             upload = files.get(source.removeprefix("attach://"))
             if item.get("type") == "photo":
-                content["photo"] = self._photo(source, upload)
+                content["photo"] = await self._photo(source, upload)
             else:
                 content["document"] = self._document(source, upload)
             messages.append(self._message(params, **content))

@@ -59,6 +59,8 @@ def write_config(
     lines += _toml_table("delivery", dict(delivery or {}))
     lines += _toml_table("categories", categories)
     for source in sources:
+        # Every test portal listens on 127.0.0.1, which a source must opt into.
+        source = {"allow_private": True, **source}
         lines += ["", "[[sources]]", *_toml_table("sources", source)[1:]]
     path = directory / "config.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

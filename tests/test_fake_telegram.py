@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import aiohttp
 import pytest
+from PIL import Image
 from telegram import (
     Bot,
     InlineKeyboardButton,
@@ -37,12 +38,15 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fake_telegram import FakeTelegram
+from tests.fake_portal import FakePortal
+from tests.fake_telegram import TELEGRAM_USER_AGENT, FakeTelegram
 from tests.harness import eventually
+from tests.images import camera_jpeg
 from tests.telegram_rules import check_telegram_html
 
 TOKEN = "123456:TEST-token"
 PHOTO = "https://anbien.kiengiang.gov.vn/PublishingImages/TinTuc/anh.jpg"
+MB = 1024 * 1024
 
 
 @pytest.fixture
@@ -401,3 +405,61 @@ def test_checker_accepts_what_telegram_accepts(html_text: str) -> None:
 def test_checker_rejects_what_telegram_rejects(html_text: str, problem: str) -> None:
     with pytest.raises(AssertionError, match=problem):
         check_telegram_html(html_text, 10 if problem == "exceeds 10" else 4096)
+
+
+# -- Telegram's limits for photos ----------------------------------------------------------
+
+
+def _blank_png(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("1", (width, height), 1).save(out, "PNG")
+    return out.getvalue()
+
+
+async def test_a_photo_url_is_fetched_from_loopback_and_refused_over_5_mb(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    photo = camera_jpeg(3000, 2250, quality=95)
+    assert 5 * MB < len(photo) <= 10 * MB
+    async with FakePortal() as portal:
+        portal.serve("/anh/lon.jpg", photo, "image/jpeg")
+        portal.serve("/anh/nho.jpg", camera_jpeg(800, 600), "image/jpeg")
+        with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
+            await bot.send_photo(1, portal.url("/anh/lon.jpg"))
+        with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
+            await bot.send_photo(1, portal.url("/anh/khong-co.jpg"))  # 404
+        small = await bot.send_photo(1, portal.url("/anh/nho.jpg"))
+        uploaded = await bot.send_photo(1, io.BytesIO(photo))  # up to 10 MB when uploaded
+    assert [r.headers["User-Agent"] for r in portal.requests] == [TELEGRAM_USER_AGENT] * 3
+    assert (small.photo[-1].width, small.photo[-1].height) == (800, 600)
+    assert (uploaded.photo[-1].width, uploaded.photo[-1].height) == (2560, 1920)
+
+
+async def test_an_uploaded_photo_over_10_mb_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    photo = camera_jpeg()
+    assert len(photo) > 10 * MB
+    with pytest.raises(BadRequest, match=r"(?i)photo_save_file_invalid"):
+        await bot.send_photo(1, io.BytesIO(photo))
+    assert (await bot.send_document(1, io.BytesIO(photo), filename="anh.jpg")).document
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "valid"),
+    [(5000, 5000, True), (6000, 4001, False), (100, 2000, True), (100, 2001, False)],
+)
+async def test_photo_dimensions_are_checked(
+    fake: FakeTelegram, bot: Bot, width: int, height: int, valid: bool
+) -> None:
+    upload = io.BytesIO(_blank_png(width, height))
+    if valid:
+        assert (await bot.send_photo(1, upload)).photo
+    else:
+        with pytest.raises(BadRequest, match=r"(?i)photo_invalid_dimensions"):
+            await bot.send_photo(1, upload)
+
+
+async def test_a_file_id_keeps_its_type(fake: FakeTelegram, bot: Bot) -> None:
+    document = await bot.send_document(1, io.BytesIO(_blank_png(800, 17000)), filename="a.png")
+    with pytest.raises(BadRequest, match=r"(?i)can't use file of type document as photo"):
+        await bot.send_photo(2, document.document.file_id)
+    assert (await bot.send_document(2, document.document.file_id)).document

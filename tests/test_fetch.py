@@ -38,7 +38,7 @@ async def portal() -> AsyncIterator[FakePortal]:
 
 @pytest.fixture
 async def fetcher(portal: FakePortal) -> AsyncIterator[Fetcher]:
-    async with Fetcher(UA, timeout=0.5, allowed_hosts={portal.host}) as running:
+    async with Fetcher(UA, timeout=0.5, private_hosts={portal.host}) as running:
         yield running
 
 
@@ -355,7 +355,7 @@ async def test_only_configured_hosts_when_some_are_given(portal: FakePortal) -> 
 async def test_at_most_per_host_requests_in_flight(portal: FakePortal) -> None:
     portal.serve("/trang", "<html></html>", "text/html")
     portal.delay("/trang", 0.1)
-    async with Fetcher(UA, timeout=2, per_host=2, allowed_hosts={portal.host}) as polite:
+    async with Fetcher(UA, timeout=2, per_host=2, private_hosts={portal.host}) as polite:
         await asyncio.gather(*(polite.fetch(portal.url("/trang")) for _ in range(6)))
 
     assert portal.hits("/trang") == 6
@@ -364,7 +364,7 @@ async def test_at_most_per_host_requests_in_flight(portal: FakePortal) -> None:
 
 async def test_page_delay_spaces_requests_to_one_host(portal: FakePortal) -> None:
     portal.serve("/trang", "<html></html>", "text/html")
-    async with Fetcher(UA, page_delay=0.15, per_host=4, allowed_hosts={portal.host}) as polite:
+    async with Fetcher(UA, page_delay=0.15, per_host=4, private_hosts={portal.host}) as polite:
         await asyncio.gather(*(polite.fetch(portal.url("/trang")) for _ in range(4)))
 
     arrivals = [r.at for r in portal.requests]
@@ -373,8 +373,9 @@ async def test_page_delay_spaces_requests_to_one_host(portal: FakePortal) -> Non
     assert min(gaps) >= 0.13
 
 
-def _self_signed(directory: Path) -> tuple[Path, Path]:
-    """Write a self-signed certificate for 127.0.0.1 and its key; return their paths."""
+def _self_signed(directory: Path, dns_name: str | None = None) -> tuple[Path, Path]:
+    """Write a self-signed certificate for 127.0.0.1 (or for dns_name) and its key; return
+    their paths."""
     pytest.importorskip("cryptography")
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
@@ -382,7 +383,10 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, dns_name or "127.0.0.1")])
+    subject: x509.GeneralName = (
+        x509.DNSName(dns_name) if dns_name else x509.IPAddress(ipaddress.ip_address("127.0.0.1"))
+    )
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -393,7 +397,7 @@ def _self_signed(directory: Path) -> tuple[Path, Path]:
         .not_valid_before(now - dt.timedelta(days=1))
         .not_valid_after(now + dt.timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            x509.SubjectAlternativeName([subject]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -417,7 +421,7 @@ async def test_tls_verification_default_bundle_and_opt_out(tmp_path: Path) -> No
     server_tls.load_cert_chain(cert_path, key_path)
     async with (
         FakePortal(ssl_context=server_tls) as tls_portal,
-        Fetcher(UA, timeout=2, allowed_hosts={tls_portal.host}) as tls_fetcher,
+        Fetcher(UA, timeout=2, private_hosts={tls_portal.host}) as tls_fetcher,
     ):
         tls_portal.serve("/feed", FEED)
         url = tls_portal.url("/feed")
@@ -435,8 +439,39 @@ async def test_tls_verification_default_bundle_and_opt_out(tmp_path: Path) -> No
     assert still_checked.value.reason == "TLS certificate verify failed"
 
 
+async def test_tls_to_a_name_checks_the_certificate_of_the_name(tmp_path: Path) -> None:
+    # The connection goes to the address resolved and checked; SNI and the certificate
+    # check must still use the name, or every HTTPS source on a name would fail.
+    cert_path, key_path = _self_signed(tmp_path, "cong.example.vn")
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_path, key_path)
+    names = {"cong.example.vn": [ipaddress.ip_address("127.0.0.1")]}
+
+    async def resolve(host: str, port: int) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+        return names[host]
+
+    async with (
+        FakePortal(ssl_context=server_tls) as tls_portal,
+        Fetcher(
+            UA, timeout=2, private_hosts={*names, "127.0.0.1"}, resolver=resolve
+        ) as tls_fetcher,
+    ):
+        tls_portal.serve("/feed", FEED)
+        by_name = await tls_fetcher.fetch(
+            f"https://cong.example.vn:{tls_portal.port}/feed", verify=str(cert_path)
+        )
+        with pytest.raises(FetchError) as by_address:
+            await tls_fetcher.fetch(
+                f"https://127.0.0.1:{tls_portal.port}/feed", verify=str(cert_path)
+            )
+
+    assert by_name.body.decode() == FEED
+    # Same server, same certificate: asked for by address, the name no longer matches.
+    assert by_address.value.reason == "TLS certificate verify failed"
+
+
 async def test_unreadable_ca_bundle_is_a_fetch_error(tmp_path: Path, portal: FakePortal) -> None:
-    async with Fetcher(UA, allowed_hosts={portal.host}) as bundle_fetcher:
+    async with Fetcher(UA, private_hosts={portal.host}) as bundle_fetcher:
         with pytest.raises(FetchError) as caught:
             await bundle_fetcher.fetch(portal.url("/"), verify=str(tmp_path / "missing.pem"))
 

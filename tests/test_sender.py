@@ -478,7 +478,7 @@ async def test_a_photo_telegram_cannot_fetch_is_downloaded_and_uploaded_once(
     await subscribe(store, range(1, 6))
     await publish(store, entry("2001", image=image))
     async with (
-        Fetcher("anbien-test", allowed_hosts={portal.host}) as fetcher,
+        Fetcher("anbien-test", private_hosts={portal.host}) as fetcher,
         sending(bot, store, config(tmp_path, concurrency=5), fetcher),
     ):
         await settled(store)
@@ -498,7 +498,7 @@ async def test_a_photo_that_cannot_be_fetched_either_way_goes_as_text(
     await subscribe(store, range(1, 5))
     await publish(store, entry("2001", image=image))
     async with (
-        Fetcher("anbien-test", allowed_hosts={portal.host}) as fetcher,
+        Fetcher("anbien-test", private_hosts={portal.host}) as fetcher,
         sending(bot, store, config(tmp_path), fetcher),
     ):
         await settled(store)

@@ -3,18 +3,23 @@
 The first recipient of an image gets it by URL; Telegram answers with the photo's file_id,
 kept in the store, and every later recipient (after a restart too) gets that file_id. While
 the first send of a URL is under way, the others wait for its outcome, so a fan-out to ten
-thousand chats costs one fetch of the image. When Telegram cannot fetch the URL, the image is
-downloaded with our own fetcher and uploaded; when that fails too, the caller sends text.
+thousand chats costs one fetch of the image. When Telegram cannot take the URL (over 5 MB,
+too large, a portal it cannot reach), the image is downloaded with our own fetcher, made fit
+for Telegram (images.py: shrunk and re-encoded, or sent as a file when its shape cannot be a
+photo) and uploaded; only when that fails too does the caller send text.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
 
 from telegram import Bot, InputFile, Message
 from telegram.constants import ParseMode
@@ -23,19 +28,15 @@ from telegram.error import BadRequest
 from ..net.fetch import Fetcher, FetchError
 from ..store import Store
 from ..text.dates import utcnow
+from .images import ImageError, Prepared, prepare
 
 log = logging.getLogger(__name__)
 
-UPLOAD_LIMIT = 10 * 1024 * 1024  # Telegram's limit for a photo sent as a file
 _UNUSABLE_FOR = 3600.0  # seconds an image that failed both ways is not tried again
 _REMEMBERED = 1024  # file ids kept in memory (the store keeps them all)
-# Magic numbers of the formats Telegram takes as a photo, and the file name to upload under.
-_IMAGE_NAMES = {
-    b"\xff\xd8\xff": "photo.jpg",
-    b"\x89PNG\r\n\x1a\n": "photo.png",
-    b"GIF87a": "photo.gif",
-    b"GIF89a": "photo.gif",
-}
+# An image sent as a document is kept under this prefix and its URL: a file_id keeps its
+# type, so a document's must be sent as a document again.
+_DOCUMENT_KEY = "document "
 
 # BadRequest descriptions that are about the chat or the text, not about the photo.
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
@@ -68,6 +69,14 @@ def is_photo_problem(exc: BadRequest) -> bool:
     return not is_chat_gone(exc) and not is_format_problem(exc)
 
 
+@dataclass(frozen=True, slots=True)
+class _Sent:
+    """How an image URL reached Telegram once: its file_id, and whether as a document."""
+
+    file_id: str
+    document: bool = False
+
+
 @dataclass
 class _UrlLock:
     """A lock for one image URL, with a count of its users so it can be forgotten."""
@@ -85,8 +94,10 @@ class Photos:
         self.store = store
         self.fetcher = fetcher
         self.url_sends = 0  # photos sent by URL (Telegram fetched them)
-        self.uploads = 0  # photos we downloaded and uploaded
-        self._file_ids: OrderedDict[str, str] = OrderedDict()
+        self.uploads = 0  # images we downloaded and uploaded (as photos or documents)
+        self._file_ids: OrderedDict[str, _Sent] = OrderedDict()
+        # One image decoded at a time: a camera JPEG takes a core and ~100 MB to shrink.
+        self._decoding = asyncio.Semaphore(1)
         self._locks: dict[str, _UrlLock] = {}
         self._unusable: dict[str, float] = {}
 
@@ -106,18 +117,18 @@ class Photos:
         """
         stale: str | None = None
         while True:
-            file_id = await self._known(url)
-            if file_id is not None and file_id != stale:
+            known = await self._known(url)
+            if known is not None and known.file_id != stale:
                 await pace()
                 try:
-                    return await self._send_photo(chat_id, file_id, caption, plain)
+                    return await self._send_file(chat_id, known, caption, plain)
                 except BadRequest as exc:
                     if not is_photo_problem(exc):
                         raise
                     # file ids belong to one bot token; a new token makes the old ones stale.
                     log.info("photo %s: file_id refused (%s), sending by URL again", url, exc)
-                    await self._forget(url, file_id)
-                    stale = file_id
+                    await self._forget(url, known)
+                    stale = known.file_id
             if self._is_unusable(url):
                 return None
             entry = self._locks.setdefault(url, _UrlLock())
@@ -126,7 +137,7 @@ class Photos:
                 async with entry.lock:
                     # Whoever held the lock may have just learnt the file_id: use it.
                     known = await self._known(url)
-                    if known is not None and known != stale:
+                    if known is not None and known.file_id != stale:
                         continue
                     if self._is_unusable(url):
                         return None
@@ -144,7 +155,7 @@ class Photos:
         plain: bool,
         pace: Callable[[], Awaitable[None]],
     ) -> Message | None:
-        """Send a photo Telegram has no file_id for: by URL, else uploaded; None if neither."""
+        """Send an image Telegram has no file_id for: by URL, else uploaded; None if neither."""
         await pace()
         try:
             message = await self._send_photo(chat_id, url, caption, plain)
@@ -154,14 +165,16 @@ class Photos:
                 raise
             log.info("photo %s: Telegram could not take it by URL (%s), uploading it", url, exc)
             message = None
+        document = False
         if message is None:
             upload = await self._download(url)
             if upload is None:
                 self._mark_unusable(url)
                 return None
+            document = not upload.as_photo
             await pace()
             try:
-                message = await self._send_photo(chat_id, upload, caption, plain)
+                message = await self._upload(chat_id, upload, caption, plain)
                 self.uploads += 1
             except BadRequest as exc:
                 if not is_photo_problem(exc):
@@ -169,8 +182,10 @@ class Photos:
                 log.warning("photo %s: refused as an upload too (%s), sending text", url, exc)
                 self._mark_unusable(url)
                 return None
-        if message.photo:
-            await self._remember(url, message.photo[-1].file_id)  # the largest size
+        if document and message.document:
+            await self._remember(url, _Sent(message.document.file_id, document=True))
+        elif message.photo:
+            await self._remember(url, _Sent(message.photo[-1].file_id))  # the largest size
         return message
 
     async def _send_photo(
@@ -181,50 +196,83 @@ class Photos:
             chat_id, photo, caption=caption, parse_mode=None if plain else ParseMode.HTML
         )
 
-    async def _download(self, url: str) -> InputFile | None:
-        """Return the image at url fetched by us, or None (and say why) if it is no image."""
+    async def _send_file(self, chat_id: int, sent: _Sent, caption: str, plain: bool) -> Message:
+        """Send an image again by its file_id, as what it was sent as the first time."""
+        if not sent.document:
+            return await self._send_photo(chat_id, sent.file_id, caption, plain)
+        return await self.bot.send_document(
+            chat_id, sent.file_id, caption=caption, parse_mode=None if plain else ParseMode.HTML
+        )
+
+    async def _upload(self, chat_id: int, upload: Prepared, caption: str, plain: bool) -> Message:
+        """Upload a prepared image, as a photo or as a document."""
+        file = InputFile(upload.data, filename=upload.filename)
+        if upload.as_photo:
+            return await self._send_photo(chat_id, file, caption, plain)
+        return await self.bot.send_document(
+            chat_id, file, caption=caption, parse_mode=None if plain else ParseMode.HTML
+        )
+
+    async def _download(self, url: str) -> Prepared | None:
+        """Return the image at url fetched by us and made fit for Telegram, or None (and say
+        why) when it cannot be fetched or read."""
         if self.fetcher is None:
             return None
         try:
-            # The image may live on another server than the source: any public host will do.
-            fetched = await self.fetcher.fetch(url, any_public_host=True)
+            # The image may live on another server than the source: any public host will
+            # do. Photos get their own size cap: camera JPEGs and scans outgrow pages.
+            fetched = await self.fetcher.fetch(
+                url, any_public_host=True, max_bytes=self.fetcher.max_image_bytes
+            )
         except FetchError as exc:
             log.warning("photo %s: download failed: %s", url, exc.reason)
             return None
-        body = fetched.body
-        name = next((n for magic, n in _IMAGE_NAMES.items() if body.startswith(magic)), None)
-        if name is None and body[:4] == b"RIFF" and body[8:12] == b"WEBP":
-            name = "photo.webp"
-        if name is None:
-            log.warning("photo %s: download is not an image (%s)", url, fetched.content_type)
+        try:
+            async with self._decoding:
+                # Decoding takes up to a second of CPU: off the event loop, which keeps
+                # sending to everyone else meanwhile.
+                upload = await asyncio.to_thread(prepare, fetched.body, _stem(url))
+        except ImageError as exc:
+            log.warning("photo %s: %s (%s)", url, exc.reason, fetched.content_type or "no type")
             return None
-        if len(body) > UPLOAD_LIMIT:
-            log.warning("photo %s: %d bytes, over Telegram's upload limit", url, len(body))
-            return None
-        return InputFile(body, filename=name)
+        if not upload.as_photo:
+            log.info(
+                "photo %s: %d×%d is too narrow for a photo, sending it as a file",
+                url,
+                upload.width,
+                upload.height,
+            )
+        return upload
 
-    async def _known(self, url: str) -> str | None:
-        """Return the file_id for url, from memory or else from the store."""
-        file_id = self._file_ids.get(url)
-        if file_id is None:
+    async def _known(self, url: str) -> _Sent | None:
+        """Return how url was sent before, from memory or else from the store."""
+        sent = self._file_ids.get(url)
+        if sent is None:
             file_id = await self.store.telegram_file(url)
             if file_id is not None:
-                self._keep(url, file_id)
-        return file_id
+                sent = _Sent(file_id)
+            else:
+                file_id = await self.store.telegram_file(_DOCUMENT_KEY + url)
+                sent = None if file_id is None else _Sent(file_id, document=True)
+            if sent is not None:
+                self._keep(url, sent)
+        return sent
 
-    async def _remember(self, url: str, file_id: str) -> None:
+    async def _remember(self, url: str, sent: _Sent) -> None:
         """Keep a new file_id in memory and in the store."""
-        self._keep(url, file_id)
-        await self.store.remember_telegram_file(url, file_id, utcnow())
+        self._keep(url, sent)
+        key = _DOCUMENT_KEY + url if sent.document else url
+        await self.store.remember_telegram_file(key, sent.file_id, utcnow())
 
-    async def _forget(self, url: str, file_id: str) -> None:
+    async def _forget(self, url: str, sent: _Sent) -> None:
         """Drop a file_id Telegram refused."""
-        if self._file_ids.get(url) == file_id:
+        if self._file_ids.get(url) == sent:
             del self._file_ids[url]
-        await self.store.forget_telegram_file(url, file_id)
+        key = _DOCUMENT_KEY + url if sent.document else url
+        await self.store.forget_telegram_file(key, sent.file_id)
 
-    def _keep(self, url: str, file_id: str) -> None:
-        self._file_ids[url] = file_id
+    def _keep(self, url: str, sent: _Sent) -> None:
+        self._file_ids[url] = sent
         self._file_ids.move_to_end(url)
         while len(self._file_ids) > _REMEMBERED:
             self._file_ids.popitem(last=False)
@@ -239,3 +287,10 @@ class Photos:
     def _is_unusable(self, url: str) -> bool:
         until = self._unusable.get(url)
         return until is not None and until > time.monotonic()
+
+
+def _stem(url: str) -> str:
+    """Return a file name (without extension) for an image, from its URL: a document shows it."""
+    name = PurePosixPath(unquote(urlsplit(url).path)).stem
+    name = re.sub(r"[^\w.-]+", "-", name).strip("-.")[:60]
+    return name or "anh"

@@ -1,11 +1,15 @@
-"""Polite HTTP fetching for every source: conditional GET, size cap, deadlines, host safety."""
+"""Polite HTTP fetching for every source: conditional GET, size cap, deadlines, host safety.
+
+Hosts: without ``any_public_host`` only the configured sources' hosts are fetched; with it,
+any host too (a source that moved, a photo on another server). Either way a host may only
+be reached at public addresses, checked where the connection is made (see addresses.py),
+unless it is in ``private_hosts``: the hosts of sources configured with allow_private.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
-import socket
 import ssl
 import zlib
 from collections.abc import Collection
@@ -14,13 +18,25 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+import httpcore
 import httpx
+
+from .addresses import (
+    AddressRefused,
+    CheckedNetwork,
+    CheckedTransport,
+    Resolver,
+    describe,
+    ip_literal,
+    is_public,
+)
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.5"
 )
 _GZIP_MAGIC = b"\x1f\x8b"
+_OPT_IN = " (a configured source may opt in with allow_private = true)"
 
 
 @dataclass(frozen=True)
@@ -58,14 +74,26 @@ class Fetcher:
         per_host: int = 2,
         page_delay: float = 0.0,
         allowed_hosts: Collection[str] = (),
+        private_hosts: Collection[str] = (),
+        max_image_bytes: int = 25 * 1024 * 1024,
+        resolver: Resolver | None = None,
+        opener: httpcore.AsyncNetworkBackend | None = None,
     ) -> None:
+        """Set the limits; ``private_hosts`` are configured hosts allowed private addresses.
+
+        ``resolver`` turns a host name into addresses and ``opener`` connects to one of
+        them; both default to the system's, and tests pass their own.
+        """
         self.user_agent = user_agent
         self.timeout = timeout
         self.max_bytes = max_bytes
+        self.max_image_bytes = max_image_bytes
         self.max_redirects = max_redirects
         self.per_host = per_host
         self.page_delay = page_delay
-        self.allowed_hosts = frozenset(_bare_host(h) for h in allowed_hosts)
+        self.private_hosts = frozenset(_bare_host(h) for h in private_hosts)
+        self.allowed_hosts = frozenset(_bare_host(h) for h in allowed_hosts) | self.private_hosts
+        self.network = CheckedNetwork(resolver, private_hosts=self.private_hosts, opener=opener)
         self._clients: dict[bool | str, httpx.AsyncClient] = {}
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._next_start: dict[str, float] = {}
@@ -95,13 +123,16 @@ class Fetcher:
         last_modified: str | None = None,
         verify: bool | str = True,
         any_public_host: bool = False,
+        max_bytes: int | None = None,
     ) -> FetchResult:
         """Return the answer to a conditional GET of url, or raise FetchError saying why not.
 
         With ``any_public_host`` a host outside ``allowed_hosts`` is fine as long as it is
         public: a configured source that moved (the An Biên portal redirecting to its
         successor), or a photo on another server. Links found in content never get it.
+        ``max_bytes`` replaces the fetcher's body cap for this fetch (photos have their own).
         """
+        cap = self.max_bytes if max_bytes is None else max_bytes
         try:
             target = httpx.URL(url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -115,7 +146,7 @@ class Fetcher:
         client = self._client(verify)
         request = client.build_request("GET", target, headers=headers)
         for _ in range(self.max_redirects + 1):
-            answer = await self._send(client, request, any_public_host)
+            answer = await self._send(client, request, any_public_host, cap)
             if isinstance(answer, FetchResult):
                 return answer
             request = answer
@@ -128,22 +159,29 @@ class Fetcher:
         host = _bare_host(url.host)
         if not host:
             raise FetchError("not allowed: URL without a host")
-        if host in self.allowed_hosts:
-            return
-        if self.allowed_hosts and not any_public_host:
+        configured = host in self.allowed_hosts
+        if not configured and self.allowed_hosts and not any_public_host:
             raise FetchError(f"not allowed: {host} is not a configured source host")
+        if host in self.private_hosts:
+            return
+        # Names are checked again, resolved, where the connection is made; these are
+        # refused here already, before any request, pacing or DNS.
+        hint = _OPT_IN if configured else ""
         if host == "localhost" or host.endswith(".localhost"):
-            raise FetchError(f"not allowed: local host {host}")
-        address = _ip_literal(host)
-        if address is not None and not address.is_global:
-            raise FetchError(f"not allowed: private address {host}")
+            raise FetchError(f"not allowed: local host {host}{hint}")
+        address = ip_literal(host)
+        if address is not None and not is_public(address):
+            raise FetchError(f"not allowed: {describe(address, host)}{hint}")
 
     def _client(self, verify: bool | str) -> httpx.AsyncClient:
         """Return the shared client for this TLS setting, creating it on first use."""
         client = self._clients.get(verify)
         if client is None:
+            context = _ssl_context(verify) if isinstance(verify, str) else verify
             client = httpx.AsyncClient(
-                verify=_ssl_context(verify) if isinstance(verify, str) else verify,
+                # Environment proxies are not used: a proxy would resolve names itself,
+                # past the address check.
+                transport=CheckedTransport(context, self.network),
                 timeout=httpx.Timeout(self.timeout),
                 follow_redirects=False,  # followed by hand, so every hop is checked and paced
                 headers={
@@ -158,7 +196,7 @@ class Fetcher:
         return client
 
     async def _send(
-        self, client: httpx.AsyncClient, request: httpx.Request, any_public_host: bool
+        self, client: httpx.AsyncClient, request: httpx.Request, any_public_host: bool, cap: int
     ) -> FetchResult | httpx.Request:
         """Send one request within its host's limits; return its result or the redirect."""
         host = _bare_host(request.url.host)
@@ -170,16 +208,19 @@ class Fetcher:
                 async with asyncio.timeout(self.timeout):
                     response = await client.send(request, stream=True)
                     try:
-                        return await self._answer(response, any_public_host)
+                        return await self._answer(response, any_public_host, cap)
                     finally:
                         await response.aclose()
+            except AddressRefused as exc:
+                hint = _OPT_IN if host in self.allowed_hosts else ""
+                raise FetchError(f"not allowed: {exc}{hint}") from exc
             except (TimeoutError, httpx.TimeoutException) as exc:
                 raise FetchError(f"timed out after {self.timeout:g} s") from exc
             except httpx.HTTPError as exc:
                 raise FetchError(_transport_reason(exc)) from exc
 
     async def _answer(
-        self, response: httpx.Response, any_public_host: bool
+        self, response: httpx.Response, any_public_host: bool, cap: int
     ) -> FetchResult | httpx.Request:
         """Return the result a response carries, or the next request of a redirect."""
         if response.next_request is not None:
@@ -201,7 +242,7 @@ class Fetcher:
             )
         if not 200 <= status < 300:
             raise FetchError(f"HTTP {status}")
-        body = await self._read_body(response)
+        body = await self._read_body(response, cap)
         return FetchResult(
             url=str(response.url),
             status=status,
@@ -213,36 +254,32 @@ class Fetcher:
             body_hash=hashlib.sha256(body).hexdigest(),
         )
 
-    async def _read_body(self, response: httpx.Response) -> bytes:
-        """Return the decoded body, streamed and cut off past max_bytes."""
+    async def _read_body(self, response: httpx.Response, cap: int) -> bytes:
+        """Return the decoded body, streamed and cut off past cap bytes."""
         declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            raise self._over_cap()
+        if declared.isdigit() and int(declared) > cap:
+            raise _over_cap(cap)
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         inflater = _inflater(encoding)
         received = 0
         body = bytearray()
         async for chunk in response.aiter_raw():
             received += len(chunk)
-            if received > self.max_bytes:
-                raise self._over_cap()
+            if received > cap:
+                raise _over_cap(cap)
             if inflater is not None:
                 # One byte past the room left is enough to know the cap is broken,
                 # so a compression bomb never expands further than that.
-                chunk = _inflate(inflater, chunk, self.max_bytes - len(body) + 1)
+                chunk = _inflate(inflater, chunk, cap - len(body) + 1)
             body += chunk
-            if len(body) > self.max_bytes:
-                raise self._over_cap()
+            if len(body) > cap:
+                raise _over_cap(cap)
         # Some portals serve a .gz file as if it were the XML itself.
         if not encoding and body.startswith(_GZIP_MAGIC):
-            body = bytearray(_inflate(zlib.decompressobj(31), bytes(body), self.max_bytes + 1))
-            if len(body) > self.max_bytes:
-                raise self._over_cap()
+            body = bytearray(_inflate(zlib.decompressobj(31), bytes(body), cap + 1))
+            if len(body) > cap:
+                raise _over_cap(cap)
         return bytes(body)
-
-    def _over_cap(self) -> FetchError:
-        """Return the error for a body larger than max_bytes."""
-        return FetchError(f"body over {_size_text(self.max_bytes)} cap")
 
     def _slot(self, host: str) -> asyncio.Semaphore:
         """Return the semaphore bounding requests in flight to host."""
@@ -268,17 +305,9 @@ def _bare_host(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
-def _ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """Return the address host spells, including shorthand like 127.1 or 2130706433."""
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    try:
-        # Resolvers accept the old BSD forms too (127.1, 0x7f.0.0.1, 2130706433).
-        return ipaddress.IPv4Address(socket.inet_aton(host))
-    except OSError:
-        return None
+def _over_cap(cap: int) -> FetchError:
+    """Return the error for a body larger than cap."""
+    return FetchError(f"body over {_size_text(cap)} cap")
 
 
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:

@@ -44,7 +44,8 @@ class PollOutcome:
 
 
 def fetcher_for(config: Config) -> Fetcher:
-    """Return a fetcher set up from the polling config, allowed to read every source's host."""
+    """Return a fetcher set up from the polling config, allowed to read every source's host
+    (at a private address only for a source with allow_private)."""
     polling = config.polling
     return Fetcher(
         user_agent=polling.user_agent,
@@ -54,6 +55,10 @@ def fetcher_for(config: Config) -> Fetcher:
         per_host=polling.per_host_requests,
         page_delay=polling.page_delay_seconds,
         allowed_hosts={host_of(u) for s in config.sources for u in s.listing_urls},
+        private_hosts={
+            host_of(u) for s in config.sources if s.allow_private for u in s.listing_urls
+        },
+        max_image_bytes=polling.max_image_bytes,
     )
 
 
