@@ -91,7 +91,12 @@ def _parser() -> argparse.ArgumentParser:
         help="listing pages to walk from each listing URL of an HTML source (default: 10)",
     )
     backup = command("backup", "Copy the database to a file, safely while the bot runs.")
-    backup.add_argument("--to", required=True, metavar="FILE", help="where to write the copy")
+    backup.add_argument(
+        "--to",
+        required=True,
+        metavar="FILE|DIR",
+        help="the file to write, or a directory to write a dated copy into",
+    )
     return parser
 
 
@@ -124,7 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(preview(config, args.source))
     if args.command == "backup":
-        return backup(config, Path(args.to))
+        return backup(config, args.to)
     if args.command == "backfill":
         from .sources.backfill import backfill
 
@@ -198,16 +203,20 @@ def _configuration(path: Path | None, *, warn: bool) -> Config | None:
     return config
 
 
-def backup(config: Config, target: Path) -> int:
+def backup(config: Config, target: str) -> int:
     """Copy the database to target while the bot may be running; print where and how big."""
-    from .store.backup import BackupError, backup_database
+    from .store.backup import BackupError, BackupRefused, backup_database
 
     try:
-        size = backup_database(config.storage.database, target)
+        written = backup_database(config.storage.database, target)
+    except BackupRefused as exc:
+        print(f"anbien-bot: backup refused: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except BackupError as exc:
-        print(f"anbien-bot: {exc}", file=sys.stderr)
-        return 1
-    print(f"backup of {config.storage.database} written to {target} ({size} bytes)")
+        print(f"anbien-bot: backup failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    size = written.stat().st_size
+    print(f"backup of {config.storage.database} written to {written} ({size} bytes)")
     return 0
 
 
