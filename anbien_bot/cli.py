@@ -225,6 +225,7 @@ def check_config(config: Config) -> int:
     print(f"database: {config.storage.database}")
     print(f"token: {'set' if config.telegram.token else 'missing (needed for run)'}")
     print(f"admins: {len(config.telegram.admins)}")
+    print(f"portal: {config.bot.portal_name}")
     print(f"polling every {config.polling.interval_seconds:g} s")
     names = config.category_names
     print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))

@@ -291,3 +291,21 @@ def test_a_token_that_cannot_be_a_token_is_refused_without_showing_it(
     key = "ANBIEN_BOT_TOKEN" if in_environment else "telegram.token"
     assert line.startswith(f"anbien-bot: config error: {key}: this is not a bot token")
     assert "secret" not in (done.stdout + done.stderr).lower()
+
+
+def test_every_key_the_readme_names_exists_and_the_example_documents_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    tables = {
+        "telegram": TelegramConfig,
+        "storage": StorageConfig,
+        "polling": PollingConfig,
+        "delivery": DeliveryConfig,
+        "urgent": UrgentConfig,
+        "bot": BotConfig,
+    }
+    named = re.findall(r"`\[?(" + "|".join(tables) + r")\]?[. ]([a-z_]+)", readme)
+    named += [("delivery", key) for key in re.findall(r"^\| `([a-z_]+)` \|", readme, re.M)]
+    assert ("delivery", "concurrency") in named
+    for table, key in named:
+        assert key in {f.name for f in fields(tables[table])}, f"{table}.{key}"
+        assert example_paragraph(key)
