@@ -116,10 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "init":
         return init(args.path)
-    config = _configuration(args.config, warn=args.command != "backup")
+    config = _load(args.config, warn=args.command != "backup")  # (a backup needs no sources)
     if config is None:
         return EXIT_CONFIG
-    setup_logging(secrets=[config.telegram.token])
     if args.command == "check-config":
         return check_config(config)
     if args.command == "poll":
@@ -186,20 +185,27 @@ def init(path: Path) -> int:
     return 0
 
 
-def _configuration(path: Path | None, *, warn: bool) -> Config | None:
-    """Find (unless given), load and check the config; say what is wrong and return None."""
+def _load(path: Path | None, *, warn: bool) -> Config | None:
+    """Find (unless given), load and check the config, then set up logging.
+
+    Return None after one line on stderr when the config is missing or wrong.
+    """
+    found = path is None
     try:
         if path is None:
             path = find_config()
-            print(f"anbien-bot: using {path}", file=sys.stderr)
         config = load_config(path)
         check_storage(config)
     except ConfigError as exc:
-        print(f"anbien-bot: config error: {exc}", file=sys.stderr)
+        where = f" (in {path}, found without --config)" if found and path else ""
+        print(f"anbien-bot: config error: {exc}{where}", file=sys.stderr)
         return None
-    if warn:  # (a backup needs no sources)
+    setup_logging(secrets=[config.telegram.token])
+    if found:
+        log.info("using the config file %s (no --config given)", path)
+    if warn:
         for warning in config_warnings(config):
-            print(f"anbien-bot: warning: {warning}", file=sys.stderr)
+            log.warning("%s", warning)
     return config
 
 

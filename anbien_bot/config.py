@@ -306,7 +306,7 @@ def _channels(value: Any, known: Sequence[str]) -> tuple[Channel, ...]:
     return tuple(result)
 
 
-def config_places(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+def _config_places(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
     """Return where a config file is looked for without --config, in order."""
     environ = os.environ if environ is None else environ
     xdg = environ.get("XDG_CONFIG_HOME", "")
@@ -324,7 +324,7 @@ def config_places(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
 
 def find_config(environ: Mapping[str, str] | None = None) -> Path:
     """Return the first config file that exists; raise ConfigError naming where it looked."""
-    places = config_places(environ)
+    places = _config_places(environ)
     for place in places:
         if place.is_file():
             return place.absolute()

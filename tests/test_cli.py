@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,14 @@ def operator_env(cwd: Path, extra: dict[str, str] | None = None) -> dict[str, st
     return env | (extra or {})
 
 
+def config_used(stderr: str) -> str:
+    """Return the config file a command says (in its one log line about it) it found."""
+    (path,) = re.findall(
+        r" INFO anbien_bot\.cli: using the config file (.+) \(no --config", stderr
+    )
+    return path
+
+
 def test_version_is_the_installed_version(tmp_path: Path) -> None:
     done = cli("--version", cwd=tmp_path)
     assert done.returncode == 0
@@ -64,7 +73,8 @@ def test_init_writes_the_starter_config_which_checks_out_and_is_never_overwritte
 
     checked = cli("check-config", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stderr == f"anbien-bot: using {written}\n"
+    assert config_used(checked.stderr) == str(written)
+    assert len(checked.stderr.splitlines()) == 1
     assert "config OK" in checked.stdout
     assert "categories (6)" in checked.stdout
 
@@ -90,17 +100,29 @@ def test_without_config_the_users_config_directory_is_used_and_named(tmp_path: P
     assert cli("init", str(home_config), cwd=tmp_path).returncode == 0
     done = cli("check-config", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stderr == f"anbien-bot: using {home_config}\n"
+    assert config_used(done.stderr) == str(home_config)
 
     xdg_config = tmp_path / "xdg" / "anbien-bot" / "config.toml"
     assert cli("init", str(xdg_config), cwd=tmp_path).returncode == 0
     done = cli("check-config", cwd=tmp_path, env={"XDG_CONFIG_HOME": str(tmp_path / "xdg")})
     assert done.returncode == 0, done.stderr
-    assert done.stderr == f"anbien-bot: using {xdg_config}\n"
+    assert config_used(done.stderr) == str(xdg_config)
 
     assert cli("init", cwd=tmp_path).returncode == 0  # ./config.toml comes first
     done = cli("check-config", cwd=tmp_path)
-    assert done.stderr == f"anbien-bot: using {tmp_path / 'config.toml'}\n"
+    assert config_used(done.stderr) == str(tmp_path / "config.toml")
+
+
+def test_a_mistake_in_a_config_found_without_config_names_the_file(tmp_path: Path) -> None:
+    assert cli("init", cwd=tmp_path).returncode == 0
+    path = tmp_path / "config.toml"
+    path.write_text(starter_config().replace("interval_seconds = 600", "interval_seconds = inf"))
+    done = cli("poll", "--once", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "anbien-bot: config error: polling.interval_seconds: must be from 1 to 86400 seconds "
+        f"(1 day), got inf (in {path}, found without --config)\n"
+    )
 
 
 @pytest.mark.skipif(SYSTEM_CONFIG.exists(), reason="this machine has a system-wide config")
@@ -170,5 +192,4 @@ async def test_run_without_config_greets_in_the_configured_portals_name(tmp_path
     assert "<b>Tây Yên commune e-portal</b>" in telegram.sent_texts(english_user)[0]
     assert "<b>Cổng thông tin điện tử xã Tây Yên</b>" in telegram.sent_texts(group)[0]
     assert "An Biên" not in "".join(telegram.sent_texts())
-    first_line = log.read_text("utf-8").splitlines()[0]
-    assert first_line == f"anbien-bot: using {tmp_path / 'config.toml'}"
+    assert config_used(log.read_text("utf-8")) == str(tmp_path / "config.toml")

@@ -265,7 +265,7 @@ def test_a_config_without_sources_is_accepted_with_a_warning(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "config OK" in done.stdout
     (line,) = done.stderr.splitlines()
-    assert line.startswith("anbien-bot: warning: sources: no [[sources]]")
+    assert " WARNING anbien_bot.cli: sources: no [[sources]] configured" in line
 
 
 @pytest.mark.parametrize(

@@ -77,9 +77,10 @@ def _refuse_live_files(source: Path, target: Path) -> None:
         if not same and target.exists() and path.exists():
             same = os.path.samefile(target, path)  # a hard link, or another name for it
         if same:
+            what = f"the live database's {companion} file" if companion else "the live database"
             raise BackupRefused(
-                f"{target} is the live database{' ' + companion + ' file' if companion else ''}"
-                f" ({path}); writing over it would destroy it: choose another --to"
+                f"{target} is {what} ({path}); writing over it would destroy it: "
+                "choose another --to"
             )
 
 
