@@ -5,13 +5,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import shlex
 import sys
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config, ConfigError, load_config
+from . import __version__
+from .config import (
+    Config,
+    ConfigError,
+    check_storage,
+    config_warnings,
+    find_config,
+    load_config,
+    starter_config,
+)
 from .log import setup_logging
 from .text.dates import format_vn
 
@@ -21,6 +31,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EXIT_CONFIG = 2
+EXIT_FAILED = 1
+INIT_HELP = (
+    "Write a commented starter config file (the An Biên categories and sources) to PATH, "
+    "then say what to do next. It never overwrites a file."
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,14 +43,31 @@ def _parser() -> argparse.ArgumentParser:
         prog="anbien-bot",
         description="Telegram bot that carries the An Biên portal's news to its residents.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_: str) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_, description=help_)
         sub.add_argument(
-            "--config", required=True, metavar="PATH", help="the configuration file (TOML)"
+            "--config",
+            type=Path,
+            metavar="PATH",
+            help="the configuration file (TOML); without it: ./config.toml, then "
+            "~/.config/anbien-bot/config.toml, then /etc/anbien-bot/config.toml",
         )
         return sub
+
+    init = commands.add_parser(
+        "init", help="Write a commented starter config file.", description=INIT_HELP
+    )
+    init.add_argument(
+        "path",
+        nargs="?",
+        type=Path,
+        default=Path("config.toml"),
+        metavar="PATH",
+        help="where to write it (default: ./config.toml); an existing file is left alone",
+    )
 
     command("run", "Run the bot: poll sources, deliver posts, answer residents.")
     poll = command("poll", "Fetch every source, store new articles and print them (no token).")
@@ -64,7 +96,12 @@ def _parser() -> argparse.ArgumentParser:
         help="listing pages to walk from each listing URL of an HTML source (default: 10)",
     )
     backup = command("backup", "Copy the database to a file, safely while the bot runs.")
-    backup.add_argument("--to", required=True, metavar="FILE", help="where to write the copy")
+    backup.add_argument(
+        "--to",
+        required=True,
+        metavar="FILE|DIR",
+        help="the file to write, or a directory to write a dated copy into",
+    )
     return parser
 
 
@@ -82,12 +119,11 @@ def _page_count(value: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     args = _parser().parse_args(argv)
-    try:
-        config = load_config(args.config)
-    except ConfigError as exc:
-        print(f"anbien-bot: config error: {exc}", file=sys.stderr)
+    if args.command == "init":
+        return init(args.path)
+    config = _load(args.config, warn=args.command != "backup")  # (a backup needs no sources)
+    if config is None:
         return EXIT_CONFIG
-    setup_logging(secrets=[config.telegram.token])
     if args.command == "check-config":
         return check_config(config)
     if args.command == "poll":
@@ -97,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(preview(config, args.source, url=args.url))
     if args.command == "backup":
-        return backup(config, Path(args.to))
+        return backup(config, args.to)
     if args.command == "backfill":
         from .sources.backfill import backfill
 
@@ -122,16 +158,76 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def backup(config: Config, target: Path) -> int:
+def init(path: Path) -> int:
+    """Write the starter config to path, never over an existing file, and say what is next."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as file:
+            file.write(starter_config())
+    except FileExistsError:
+        print(
+            f"anbien-bot: {path} already exists; it was left alone "
+            "(check it with `anbien-bot check-config`, or give init another path)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    except OSError as exc:
+        print(f"anbien-bot: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        found = find_config() == path.absolute()
+    except ConfigError:
+        found = False
+    option = "" if found else f" --config {shlex.quote(str(path))}"
+    print(
+        f"wrote a starter config to {path}\n"
+        "next:\n"
+        "  1. get a bot token from @BotFather, then: export ANBIEN_BOT_TOKEN='123456789:AA...'\n"
+        f"  2. edit {path}: your Telegram user id in telegram.admins, your [[sources]]\n"
+        f"  3. anbien-bot check-config{option}\n"
+        f"  4. anbien-bot run{option}"
+    )
+    return 0
+
+
+def _load(path: Path | None, *, warn: bool) -> Config | None:
+    """Find (unless given), load and check the config, then set up logging.
+
+    Return None after one line on stderr when the config is missing or wrong.
+    """
+    found = path is None
+    try:
+        if path is None:
+            path = find_config()
+        config = load_config(path)
+        check_storage(config)
+    except ConfigError as exc:
+        where = f" (in {path}, found without --config)" if found and path else ""
+        print(f"anbien-bot: config error: {exc}{where}", file=sys.stderr)
+        return None
+    setup_logging(secrets=[config.telegram.token])
+    if found:
+        log.info("using the config file %s (no --config given)", path)
+    if warn:
+        for warning in config_warnings(config):
+            log.warning("%s", warning)
+    return config
+
+
+def backup(config: Config, target: str) -> int:
     """Copy the database to target while the bot may be running; print where and how big."""
-    from .store.backup import BackupError, backup_database
+    from .store.backup import BackupError, BackupRefused, backup_database
 
     try:
-        size = backup_database(config.storage.database, target)
+        written = backup_database(config.storage.database, target)
+    except BackupRefused as exc:
+        print(f"anbien-bot: backup refused: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
     except BackupError as exc:
-        print(f"anbien-bot: {exc}", file=sys.stderr)
-        return 1
-    print(f"backup of {config.storage.database} written to {target} ({size} bytes)")
+        print(f"anbien-bot: backup failed: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    size = written.stat().st_size
+    print(f"backup of {config.storage.database} written to {written} ({size} bytes)")
     return 0
 
 
@@ -140,6 +236,7 @@ def check_config(config: Config) -> int:
     print(f"database: {config.storage.database}")
     print(f"token: {'set' if config.telegram.token else 'missing (needed for run)'}")
     print(f"admins: {len(config.telegram.admins)}")
+    print(f"portal: {config.bot.portal_name}")
     print(f"polling every {config.polling.interval_seconds:g} s")
     names = config.category_names
     print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))

@@ -1,21 +1,25 @@
-"""The configuration file, read once into frozen dataclasses and checked key by key."""
+"""The configuration file: found, read once into frozen dataclasses and checked key by key."""
 
 from __future__ import annotations
 
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from .models import Selectors
+from .sourceconfig import SourceConfig, parse_sources
+from .texts import Lang
 from .tomlcheck import (
     ConfigError,  # re-exported: callers catch config errors from here
+    bot_token,
+    bounded,
+    category_key,
     check_keys,
     http_url,
-    regex_with_one_group,
     simple_table,
     typed,
 )
@@ -23,8 +27,8 @@ from .tomlcheck import (
 TOKEN_ENV = "ANBIEN_BOT_TOKEN"
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
-SOURCE_TYPES = ("rss", "html")
 _CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+HOUR, DAY, MB = 3600, 86400, 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,17 +68,19 @@ class StorageConfig:
 class PollingConfig:
     """How often and how politely sources are read."""
 
-    interval_seconds: float = 600
-    jitter_seconds: float = 10
-    timeout_seconds: float = 30
-    max_body_bytes: int = 5 * 1024 * 1024
-    max_image_bytes: int = 25 * 1024 * 1024  # photos: camera JPEGs and scans run larger
-    max_redirects: int = 5
-    per_host_requests: int = 2
-    page_delay_seconds: float = 1.0
-    max_backoff_seconds: float = 6 * 3600
+    interval_seconds: float = bounded(600, 1, DAY)
+    jitter_seconds: float = bounded(10, 0, HOUR)
+    timeout_seconds: float = bounded(30, 1, 300)
+    max_body_bytes: int = bounded(5 * MB, 64 * 1024, 100 * MB)
+    # Photos: camera JPEGs and scans run larger than pages.
+    max_image_bytes: int = bounded(25 * MB, 1 * MB, 200 * MB)
+    max_redirects: int = bounded(5, 0, 20)
+    per_host_requests: int = bounded(2, 1, 16)
+    page_delay_seconds: float = bounded(1.0, 0, 60)
+    max_backoff_seconds: float = bounded(6 * HOUR, 1, 7 * DAY)
     announce_first_poll: bool = False  # False: a new source's current items are only recorded
-    alert_after_failures: int = 3  # failures in a row before the admins hear of it; 0: never
+    # Failures in a row before the admins hear of it; 0: never.
+    alert_after_failures: int = bounded(3, 0, 1000)
     user_agent: str = "anbien-bot/0.1 (+https://github.com/anbien-bot)"
 
 
@@ -82,12 +88,25 @@ class PollingConfig:
 class DeliveryConfig:
     """How fast and how hard the sender pushes posts to Telegram."""
 
-    messages_per_second: float = 30
-    private_interval_seconds: float = 1.0
-    group_interval_seconds: float = 3.0
-    max_attempts: int = 6
-    collapse_after: int = 0  # more new posts than this for one chat in one poll → one list; 0: off
-    concurrency: int = 8
+    messages_per_second: float = bounded(30, 0, 1000)  # 0: no overall limit
+    private_interval_seconds: float = bounded(1.0, 0, HOUR)
+    group_interval_seconds: float = bounded(3.0, 0, HOUR)
+    max_attempts: int = bounded(6, 1, 100)
+    # More new posts than this for one chat in one poll → one list; 0: off.
+    collapse_after: int = bounded(0, 0, 1000)
+    concurrency: int = bounded(8, 1, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    """How the bot introduces itself to residents."""
+
+    portal_name: str = "Cổng thông tin điện tử huyện An Biên"
+    portal_name_en: str = "An Biên district e-portal"
+
+    def portal(self, lang: Lang) -> str:
+        """Return the name of the portal the bot speaks for, in the reader's language."""
+        return self.portal_name_en if lang == "en" else self.portal_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,36 +115,6 @@ class Category:
 
     key: str
     name: str
-
-
-@dataclass(frozen=True, slots=True)
-class SourceConfig:
-    """One place news comes from, mapped to one or more categories."""
-
-    name: str
-    url: str
-    category: str
-    type: str = "rss"
-    extra_categories: tuple[str, ...] = ()
-    urls: tuple[str, ...] = ()  # further listing pages of an HTML source
-    max_pages: int = 1  # listing pages followed through selectors.next_page on each poll
-    verify_tls: bool | str = True  # a CA bundle path for hosts with broken chains, or false
-    times_are_local: bool = False  # the feed stamps Vietnam local times as GMT
-    enrich: bool = True  # fetch the article page when a feed item lacks image or summary
-    id_pattern: str | None = None  # regex with one group: the article id in its URL
-    selectors: Selectors = field(default_factory=Selectors)
-    urgent: bool = False  # every post of this source is urgent: no digest, no quiet hours
-    allow_private: bool = False  # its hosts may be at private addresses (an intranet portal)
-
-    @property
-    def categories(self) -> tuple[str, ...]:
-        """Return every category this source files its articles under."""
-        return (self.category, *self.extra_categories)
-
-    @property
-    def listing_urls(self) -> tuple[str, ...]:
-        """Return the first listing URL and any further ones."""
-        return (self.url, *self.urls)
 
 
 # Folded like search (see alerts.py); looked for in titles.
@@ -159,6 +148,7 @@ class Config:
     categories: tuple[Category, ...]
     sources: tuple[SourceConfig, ...]
     urgent: UrgentConfig = field(default_factory=UrgentConfig)
+    bot: BotConfig = field(default_factory=BotConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -193,10 +183,10 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
     check_keys(
         raw,
         "",
-        {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent"},
+        {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"},
     )
     categories = _categories(_table(raw, "categories"))
-    keys = {c.key for c in categories}
+    keys = tuple(c.key for c in categories)
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
     return Config(
@@ -205,8 +195,9 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         polling=simple_table(PollingConfig, _table(raw, "polling"), "polling"),
         delivery=simple_table(DeliveryConfig, _table(raw, "delivery"), "delivery"),
         categories=categories,
-        sources=_sources(raw.get("sources", []), keys),
+        sources=parse_sources(raw.get("sources", []), keys),
         urgent=_urgent(_table(raw, "urgent"), keys),
+        bot=_bot(_table(raw, "bot")),
     )
 
 
@@ -230,7 +221,7 @@ def _categories(table: dict[str, Any]) -> tuple[Category, ...]:
     return tuple(result)
 
 
-def _urgent(table: dict[str, Any], known: set[str]) -> UrgentConfig:
+def _urgent(table: dict[str, Any], known: Sequence[str]) -> UrgentConfig:
     """Read [urgent]: categories whose posts are urgent, and words that make a title urgent."""
     check_keys(table, "urgent", {"categories", "words"})
     cats, words = table.get("categories", []), table.get("words", list(DEFAULT_URGENT_WORDS))
@@ -239,26 +230,31 @@ def _urgent(table: dict[str, Any], known: set[str]) -> UrgentConfig:
     if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
         raise ConfigError("urgent.words", "must be a list of words or phrases in quotes")
     return UrgentConfig(
-        categories=tuple(_category(c, "urgent.categories", known) for c in cats),
+        categories=tuple(category_key(c, "urgent.categories", known) for c in cats),
         words=tuple(w.strip() for w in words),
     )
 
 
-def _category(value: Any, key: str, known: set[str]) -> str:
-    category = typed(value, str, key)
-    if category not in known:
-        raise ConfigError(key, f"unknown category {category!r} (not a key of [categories])")
-    return category
+def _bot(table: dict[str, Any]) -> BotConfig:
+    """Read [bot]; an English name defaults to the configured name, else to ours."""
+    check_keys(table, "bot", {"portal_name", "portal_name_en"})
+    if "portal_name" not in table:
+        return BotConfig(**{k: typed(v, str, f"bot.{k}").strip() for k, v in table.items()})
+    name = typed(table["portal_name"], str, "bot.portal_name").strip()
+    english = typed(table.get("portal_name_en", name), str, "bot.portal_name_en").strip()
+    return BotConfig(portal_name=name, portal_name_en=english)
 
 
 def _telegram(
-    table: dict[str, Any], environ: Mapping[str, str], known: set[str]
+    table: dict[str, Any], environ: Mapping[str, str], known: Sequence[str]
 ) -> TelegramConfig:
     allowed = {f.name for f in fields(TelegramConfig)}
     check_keys(table, "telegram", allowed)
-    token = environ.get(TOKEN_ENV, "").strip() or table.get("token", "")
-    if not isinstance(token, str):
-        raise ConfigError("telegram.token", "must be a text in quotes")
+    from_env = environ.get(TOKEN_ENV, "").strip()
+    if from_env:
+        token = bot_token(from_env, TOKEN_ENV)
+    else:
+        token = bot_token(table.get("token", ""), "telegram.token")
     admins = table.get("admins", [])
     if not isinstance(admins, list) or not all(
         isinstance(a, int) and not isinstance(a, bool) for a in admins
@@ -266,7 +262,7 @@ def _telegram(
         raise ConfigError("telegram.admins", "must be a list of numeric Telegram user ids")
     webhook = table.get("webhook_url")
     return TelegramConfig(
-        token=token.strip(),
+        token=token,
         api_base_url=http_url(
             table.get("api_base_url", DEFAULT_API_BASE_URL), "telegram.api_base_url"
         ),
@@ -279,11 +275,13 @@ def _telegram(
         webhook_listen=typed(
             table.get("webhook_listen", "127.0.0.1"), str, "telegram.webhook_listen"
         ),
-        webhook_port=typed(table.get("webhook_port", 8443), int, "telegram.webhook_port"),
+        webhook_port=typed(
+            table.get("webhook_port", 8443), int, "telegram.webhook_port", (1, 65535)
+        ),
     )
 
 
-def _channels(value: Any, known: set[str]) -> tuple[Channel, ...]:
+def _channels(value: Any, known: Sequence[str]) -> tuple[Channel, ...]:
     """Read channels given as ids, or as tables with chat_id and categories."""
     if not isinstance(value, list):
         raise ConfigError("telegram.channels", "must be a list")
@@ -304,98 +302,66 @@ def _channels(value: Any, known: set[str]) -> tuple[Channel, ...]:
         result.append(
             Channel(
                 typed(item["chat_id"], int, f"{key}.chat_id"),
-                tuple(_category(c, f"{key}.categories", known) for c in cats),
+                tuple(category_key(c, f"{key}.categories", known) for c in cats),
             )
         )
     return tuple(result)
 
 
-_SOURCE_SIMPLE = {
-    "max_pages": int,
-    "times_are_local": bool,
-    "enrich": bool,
-    "urgent": bool,
-    "allow_private": bool,
-}
-
-
-def _sources(value: Any, known: set[str]) -> tuple[SourceConfig, ...]:
-    if not isinstance(value, list):
-        raise ConfigError("sources", "must be written as [[sources]] blocks")
-    result: list[SourceConfig] = []
-    names: set[str] = set()
-    for i, table in enumerate(value):
-        source = _source(table, f"sources[{i}]", known)
-        if source.name in names:
-            raise ConfigError(f"sources[{i}].name", f"duplicate source name {source.name!r}")
-        if any(s.url == source.url and s.type == source.type for s in result):
-            raise ConfigError(f"sources[{i}].url", f"duplicate source URL {source.url!r}")
-        names.add(source.name)
-        result.append(source)
-    return tuple(result)
-
-
-def _source(table: Any, where: str, known: set[str]) -> SourceConfig:
-    if not isinstance(table, dict):
-        raise ConfigError(where, "must be a [[sources]] table")
-    allowed = {f.name for f in fields(SourceConfig)} | {"categories"}
-    check_keys(table, where, allowed)
-    for required in ("name", "url", "category"):
-        if required not in table:
-            raise ConfigError(f"{where}.{required}", "is required")
-    kind = typed(table.get("type", "rss"), str, f"{where}.type")
-    if kind not in SOURCE_TYPES:
-        raise ConfigError(f"{where}.type", f"must be one of {', '.join(SOURCE_TYPES)}")
-    extra = table.get("categories", [])
-    if not isinstance(extra, list):
-        raise ConfigError(f"{where}.categories", "must be a list of category keys")
-    urls = table.get("urls", [])
-    if not isinstance(urls, list):
-        raise ConfigError(f"{where}.urls", "must be a list of URLs")
-    verify = table.get("verify_tls", True)
-    if not isinstance(verify, bool):
-        verify = typed(verify, str, f"{where}.verify_tls")
-    id_pattern = table.get("id_pattern")
-    if id_pattern is not None:
-        id_pattern = regex_with_one_group(id_pattern, f"{where}.id_pattern")
-    simple = {
-        k: typed(table[k], kind_, f"{where}.{k}")
-        for k, kind_ in _SOURCE_SIMPLE.items()
-        if k in table
-    }
-    if simple.get("max_pages", 1) < 1:
-        raise ConfigError(f"{where}.max_pages", "must be at least 1")
-    category = _category(table["category"], f"{where}.category", known)
-    return SourceConfig(
-        name=typed(table["name"], str, f"{where}.name").strip(),
-        url=http_url(table["url"], f"{where}.url"),
-        category=category,
-        type=kind,
-        extra_categories=tuple(
-            c for c in (_category(c, f"{where}.categories", known) for c in extra) if c != category
-        ),
-        urls=tuple(http_url(u, f"{where}.urls") for u in urls),
-        verify_tls=verify,
-        id_pattern=id_pattern,
-        selectors=_selectors(table.get("selectors", {}), f"{where}.selectors"),
-        **simple,
+def _config_places(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:
+    """Return where a config file is looked for without --config, in order."""
+    environ = os.environ if environ is None else environ
+    xdg = environ.get("XDG_CONFIG_HOME", "")
+    # The XDG spec says a relative XDG_CONFIG_HOME is invalid and must be ignored.
+    if xdg and Path(xdg).is_absolute():
+        user = Path(xdg)
+    else:
+        user = Path(environ["HOME"] if environ.get("HOME") else Path.home()) / ".config"
+    return (
+        Path("config.toml"),
+        user / "anbien-bot" / "config.toml",
+        Path("/etc/anbien-bot/config.toml"),
     )
 
 
-def _selectors(table: Any, where: str) -> Selectors:
-    if not isinstance(table, dict):
-        raise ConfigError(where, "must be a table of CSS selectors")
-    check_keys(table, where, {f.name for f in fields(Selectors)})
-    # Imported here so that reading a config for an RSS-only install stays light.
-    from cssselect import SelectorSyntaxError
-    from lxml.cssselect import CSSSelector
+def find_config(environ: Mapping[str, str] | None = None) -> Path:
+    """Return the first config file that exists; raise ConfigError naming where it looked."""
+    places = _config_places(environ)
+    for place in places:
+        if place.is_file():
+            return place.absolute()
+    looked = ", ".join(f"./{p}" if not p.is_absolute() else str(p) for p in places)
+    raise ConfigError(
+        "",
+        f"no config file (looked for {looked}): write one with `anbien-bot init`, "
+        "or name one with --config",
+    )
 
-    values = {}
-    for key, value in table.items():
-        css = typed(value, str, f"{where}.{key}")
-        try:
-            CSSSelector(css)
-        except SelectorSyntaxError as exc:
-            raise ConfigError(f"{where}.{key}", f"not a valid CSS selector: {exc}") from None
-        values[key] = css
-    return Selectors(**values)
+
+def starter_config() -> str:
+    """Return the commented starter configuration that `anbien-bot init` writes."""
+    return files(__package__).joinpath("config.example.toml").read_text(encoding="utf-8")
+
+
+def check_storage(config: Config) -> None:
+    """Refuse a database whose directory is missing, rather than creating it unasked."""
+    database = config.storage.database
+    if database.is_dir():
+        raise ConfigError("storage.database", f"{database} is a directory, not a file")
+    if not database.parent.is_dir():
+        raise ConfigError(
+            "storage.database",
+            f"the directory {database.parent} does not exist "
+            f"(create it: mkdir -p {database.parent}, or change the path)",
+        )
+
+
+def config_warnings(config: Config) -> list[str]:
+    """Return what is allowed but probably a mistake, one line each."""
+    warnings = []
+    if not config.sources:
+        warnings.append(
+            "sources: no [[sources]] configured: the bot serves residents and broadcasts, "
+            "but fetches no news"
+        )
+    return warnings

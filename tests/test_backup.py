@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from anbien_bot.store.backup import BackupError, backup_database
 from anbien_bot.store.schema import SCHEMA_VERSION
 from tests.admin_chat import add_subscribers
 from tests.harness import write_config
+from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,3 +93,77 @@ async def test_the_backup_command_copies_the_configured_database(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert f"written to {target}" in done.stdout
     assert rows(target, "SELECT count(*) FROM subscriptions") == [(3,)]
+
+
+@pytest.fixture
+async def live_bot_database(tmp_path: Path) -> AsyncIterator[Path]:
+    """Return a config whose database is open and written to, as by a running bot."""
+    config = write_config(tmp_path, telegram={})
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    await store.upsert_chat(1, "private", "vi")
+    await store.subscribe(1, ["thong-bao"])
+    try:
+        yield config
+    finally:
+        await store.close()
+
+
+async def test_the_backup_refuses_to_write_over_the_live_database_or_its_companions(
+    tmp_path: Path, live_bot_database: Path
+) -> None:
+    database = tmp_path / "bot.sqlite3"
+    assert (tmp_path / "bot.sqlite3-wal").exists()  # the bot has it open in WAL mode
+    (tmp_path / "link.sqlite3").symlink_to(database)
+    before = database.read_bytes()
+    for target in (
+        "bot.sqlite3",
+        "./backups/../bot.sqlite3",
+        str(database),
+        "bot.sqlite3-wal",
+        "bot.sqlite3-shm",
+        "link.sqlite3",
+    ):
+        done = await asyncio.to_thread(
+            cli, "backup", "--config", str(live_bot_database), "--to", target, cwd=tmp_path
+        )
+        assert done.returncode == 2, (target, done.stdout, done.stderr)
+        (line,) = done.stderr.splitlines()
+        assert line.startswith("anbien-bot: backup refused: "), line
+        assert "live database" in line
+    assert database.read_bytes() == before
+    assert rows(database, "SELECT count(*) FROM subscriptions") == [(1,)]
+    assert not await asyncio.to_thread(lambda: list(tmp_path.glob("*.partial")))
+
+
+async def test_a_directory_target_gets_a_dated_copy_inside_it(
+    tmp_path: Path, live_bot_database: Path
+) -> None:
+    (tmp_path / "backups").mkdir()
+    for target, folder in (("backups", "backups"), ("weekly/", "weekly")):
+        done = await asyncio.to_thread(
+            cli, "backup", "--config", str(live_bot_database), "--to", target, cwd=tmp_path
+        )
+        assert done.returncode == 0, done.stderr
+        (copy,) = (tmp_path / folder).iterdir()
+        assert re.fullmatch(r"bot-\d{4}-\d\d-\d\d-\d{6}\.sqlite3", copy.name)
+        assert f"written to {Path(target) / copy.name}" in done.stdout
+        assert rows(copy, "SELECT count(*) FROM subscriptions") == [(1,)]
+    assert not await asyncio.to_thread(lambda: list(tmp_path.rglob("*.partial")))
+
+
+def test_a_failed_backup_leaves_nothing_behind_and_the_old_backup_whole(tmp_path: Path) -> None:
+    config = write_config(tmp_path, telegram={})
+    (tmp_path / "bot.sqlite3").write_bytes(b"not a database, but a damaged file" * 200)
+    (tmp_path / "backups").mkdir()
+    old = tmp_path / "old.sqlite3"
+    old.write_bytes(b"earlier backup")
+    for target in ("backups", "old.sqlite3", "new.sqlite3"):
+        done = cli("backup", "--config", str(config), "--to", target, cwd=tmp_path)
+        assert done.returncode == 1
+        (line,) = done.stderr.splitlines()
+        assert line.startswith("anbien-bot: backup failed: ")
+        assert "Traceback" not in done.stderr
+    assert list((tmp_path / "backups").iterdir()) == []
+    assert old.read_bytes() == b"earlier backup"
+    assert not (tmp_path / "new.sqlite3").exists()
+    assert not list(tmp_path.rglob("*.partial"))

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from anbien_bot.config import BotConfig
 from anbien_bot.models import Entry
 from anbien_bot.texts import text
 from tests.conversation import (
@@ -181,7 +182,7 @@ async def test_a_group_that_adds_the_bot_is_welcomed_and_removing_it_deactivates
 ) -> None:
     fake.push_my_chat_member(GROUP, "member", chat_type="supergroup", user_id=GROUP_ADMIN)
     (welcome,) = await replies(fake, GROUP, 1)
-    assert welcome.params["text"] == text("vi", "group_welcome")
+    assert welcome.params["text"] == text("vi", "group_welcome", portal=BotConfig().portal("vi"))
     await say(fake, GROUP, "/subscribe thong bao", **ADMIN)
     fake.push_my_chat_member(GROUP, "left", chat_type="supergroup", user_id=GROUP_ADMIN)
     await say(fake, USER, "/help")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from anbien_bot.config import BotConfig
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.text.dates import format_vn
@@ -60,7 +61,9 @@ async def test_start_greets_by_name_and_shows_the_category_keyboard(
 ) -> None:
     fake.push_message(USER, "/start", first_name="Lan")
     greeting, keyboard = await replies(fake, USER, 2)
-    assert greeting.params["text"] == text("vi", "start", name="Lan")
+    assert greeting.params["text"] == text(
+        "vi", "start", name="Lan", portal=BotConfig().portal("vi")
+    )
     assert keyboard.params["text"] == text("vi", "categories_prompt")
     assert buttons(keyboard) == KEYBOARD_EMPTY
     chat = await store_of(bot).chat(USER)
@@ -240,7 +243,9 @@ async def test_an_english_user_gets_english_and_the_chat_remembers_it(
 ) -> None:
     fake.push_message(USER, "/start", language_code="en-GB", first_name="Ann")
     greeting, keyboard = await replies(fake, USER, 2)
-    assert greeting.params["text"] == text("en", "start", name="Ann")
+    assert greeting.params["text"] == text(
+        "en", "start", name="Ann", portal=BotConfig().portal("en")
+    )
     assert keyboard.params["text"] == text("en", "categories_prompt")
     assert buttons(keyboard) == KEYBOARD_EMPTY  # category names are the portal's own
     chat = await store_of(bot).chat(USER)

@@ -7,6 +7,7 @@ import string
 
 import pytest
 
+from anbien_bot.config import BotConfig
 from anbien_bot.texts import EN, VI, Html, command_descriptions, language_of, text
 from anbien_bot.texts.plurals import Plural
 from tests.telegram_rules import check_telegram_html, commands_rejection
@@ -121,7 +122,7 @@ def test_vietnamese_is_the_default_and_written_with_diacritics() -> None:
     assert text("vi", "read_more") == "Xem chi tiết"
     assert text("en", "read_more") == "Read more"
     assert text("vi", "post_list_header", count=3) == "📰 <b>3 tin mới</b>"
-    assert "An Biên" in text("vi", "start", name="Lan")
+    assert "An Biên" in text("vi", "start", name="Lan", portal=BotConfig().portal("vi"))
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])

@@ -18,7 +18,7 @@ import pytest
 from telegram import Update
 
 from anbien_bot.bot.app import build_application, webhook_options
-from anbien_bot.config import TelegramConfig, load_config
+from anbien_bot.config import BotConfig, TelegramConfig, load_config
 from anbien_bot.texts import text
 from tests.fake_telegram import FakeTelegram
 from tests.harness import eventually, write_config
@@ -101,7 +101,9 @@ async def test_telegram_is_given_the_url_and_a_secret_and_updates_are_answered(
     assert len(options["secret_token"]) >= 32
     assert await post(socket, "/telegram/hook", start_update(1), options["secret_token"]) == 200
     await eventually(lambda: len(fake.sent_to(USER)) >= 1)
-    assert fake.sent_to(USER)[0].params["text"] == text("vi", "start", name="Lan")
+    assert fake.sent_to(USER)[0].params["text"] == text(
+        "vi", "start", name="Lan", portal=BotConfig().portal("vi")
+    )
 
 
 @pytest.mark.parametrize("secret", [None, "doan-mo"])

@@ -17,7 +17,7 @@ TEMPLATES: dict[str, str | Plural] = {
     ),
     "start": (
         "Hello {name}! 👋\n\n"
-        "I am the news bot of the <b>An Biên district e-portal</b>. "
+        "I am the news bot of the <b>{portal}</b>. "
         "I send you new posts from the categories you choose as soon as the portal "
         "publishes them: notices, power-cut schedules, disaster warnings, district news…\n\n"
         "Send /categories to choose categories, /help for the commands."
@@ -72,7 +72,7 @@ TEMPLATES: dict[str, str | Plural] = {
         other="That is too long: at most {limit} characters.",
     ),
     "group_welcome": (
-        "Hello everyone! 👋 I am the news bot of the <b>An Biên district e-portal</b>.\n\n"
+        "Hello everyone! 👋 I am the news bot of the <b>{portal}</b>.\n\n"
         "A group admin sends /categories to choose the categories this group receives; "
         "/help shows the commands."
     ),

@@ -13,7 +13,7 @@ TEMPLATES: dict[str, str] = {
     # The conversation.
     "start": (
         "Xin chào {name}! 👋\n\n"
-        "Mình là bot tin tức của <b>Cổng thông tin điện tử huyện An Biên</b>. "
+        "Mình là bot tin tức của <b>{portal}</b>. "
         "Mình gửi tin mới của các chuyên mục bạn chọn ngay khi cổng đăng: thông báo, "
         "lịch cúp điện, cảnh báo thiên tai, tin hoạt động của huyện…\n\n"
         "Gõ /categories để chọn chuyên mục, /help để xem các lệnh."
@@ -64,7 +64,7 @@ TEMPLATES: dict[str, str] = {
     # Residents (issue 4). Toasts and button answers are plain text, shown without parse mode.
     "group_welcome": (
         "Xin chào cả nhóm! 👋 Mình là bot tin tức của "
-        "<b>Cổng thông tin điện tử huyện An Biên</b>.\n\n"
+        "<b>{portal}</b>.\n\n"
         "Quản trị viên nhóm gõ /categories để chọn các chuyên mục nhóm sẽ nhận tin; "
         "/help để xem các lệnh."
     ),

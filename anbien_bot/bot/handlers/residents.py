@@ -72,7 +72,9 @@ async def start(update: Update, context: BotContext) -> None:
         await svc.store.activate_chat(chat.id, chat.type, lang)
     user = update.effective_user
     name = chat.title if message.sender_chat or user is None else user.first_name
-    await message.reply_text(text(lang, "start", name=name or ""))
+    await message.reply_text(
+        text(lang, "start", name=name or "", portal=svc.config.bot.portal(lang))
+    )
     await _send_keyboard(update, svc, lang)
 
 
