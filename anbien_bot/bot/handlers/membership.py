@@ -117,7 +117,7 @@ async def _welcome(chat: Chat, change: ChatMemberUpdated, context: BotContext) -
     """Tell a group the bot just joined how its admins choose what it receives."""
     lang = language_of(change.from_user.language_code if change.from_user else None)
     try:
-        portal = services(context).config.bot.portal(lang)
+        portal = context.services.config.bot.portal(lang)
         await context.bot.send_message(chat.id, text(lang, "group_welcome", portal=portal))
     except TelegramError as error:
         # Some groups let the bot in but not speak; it still serves them once subscribed.
