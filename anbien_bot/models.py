@@ -1,7 +1,9 @@
-"""Plain data passed between the layers: what a source yields and what the store keeps."""
+"""Plain data passed between the layers: what a source yields and what the store keeps, and
+how a chat wants its posts and where the planner puts them."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,3 +68,50 @@ class Selectors:
     caption: str | None = None
     author: str | None = None
     attachments: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A daily window, in minutes after midnight Vietnam time, when ordinary posts wait."""
+
+    start: int
+    end: int  # the window may cross midnight: 22:00–06:00 is (1320, 360)
+
+    def label(self) -> str:
+        """Return the window as "22:00–06:00"."""
+        return f"{_clock(self.start)}–{_clock(self.end)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """How a chat wants ordinary posts: instantly or in a digest, and its quiet hours."""
+
+    digest_hour: int | None = None  # None: each post as it comes
+    quiet: QuietHours | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """Where an outbox row goes: its priority (values.Priority, or a digest's) and the moment
+    it may be sent."""
+
+    priority: int
+    not_before: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Fanout:
+    """The planner's answer for one new post, which the store writes as outbox rows.
+
+    The post goes to its categories' subscribers and to the ``alerted`` chats, once each; a
+    chat's row takes the slot of its timing, or ``default`` when it chose none.
+    """
+
+    default: Slot
+    slots: Mapping[Timing, Slot] = field(default_factory=dict)
+    alerted: tuple[int, ...] = ()  # chats whose keyword alerts the post matches
+
+
+def _clock(minutes: int) -> str:
+    """Return minutes after midnight as "HH:MM"."""
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

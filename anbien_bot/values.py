@@ -1,4 +1,5 @@
-"""Named values every layer shares: outbox priorities and statuses, broadcast statuses.
+"""Named values every layer shares: outbox priorities and statuses, broadcast statuses, and
+the kinds of a source's failure.
 
 The database stores these values as they are (integers and lowercase words), so a row read
 back compares equal to its member: ``Priority.URGENT == 20``, ``DeliveryStatus.SENT == "sent"``.
@@ -55,3 +56,15 @@ class BroadcastStatus(StrEnum):
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
+
+
+class FailureKind(StrEnum):
+    """Why a poll of a source failed, as the store records it beside the error's wording."""
+
+    FETCH = "fetch"  # no usable answer: network, timeout, an HTTP error status, a refused host
+    NOT_A_FEED = "not_a_feed"  # an answer, but not a feed that can be read
+    UNREADABLE_PAGE = "unreadable_page"  # a listing page that is not HTML that can be read
+    EMPTY_FEED = "empty_feed"  # a feed that had items now has none
+    NO_ITEMS = "no_items"  # a new HTML source's selectors find no article: check the config
+    LAYOUT = "layout"  # pages that matched the selectors no longer do: the portal changed
+    INTERNAL = "internal"  # a bug in the bot (logged with its traceback)

@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from anbien_bot.config import load_config  # noqa: E402
+from anbien_bot.delivery.planner import Planner  # noqa: E402
 from anbien_bot.models import Entry  # noqa: E402
 from anbien_bot.store import Store  # noqa: E402
 from anbien_bot.text.dates import to_iso  # noqa: E402
@@ -88,7 +89,7 @@ async def prepare(directory: Path, base_url: str, subscribers: int, **delivery: 
             image_url=IMAGE,
             published=NOW,
         )
-        await store.store_entries("Cổng huyện", ["thong-bao"], [post], now=NOW)
+        await store.store_entries("Cổng huyện", ["thong-bao"], [post], now=NOW, plan=Planner())
     finally:
         await store.close()
     return config

@@ -183,7 +183,7 @@ async def measure(directory: Path, articles: int, query_count: int, seed: int) -
     began = time.perf_counter()
     for i in range(0, len(sample), 25):
         await compare.store_entries(
-            "portal", ["thong-bao"], sample[i : i + 25], now=now, announce=False
+            "portal", ["thong-bao"], sample[i : i + 25], now=now, plan=None
         )
     store_entries_rate = len(sample) / (time.perf_counter() - began)
     await compare.close()
@@ -228,7 +228,7 @@ async def measure(directory: Path, articles: int, query_count: int, seed: int) -
         f"import (Store.import_entries, batches of 500): {stored / import_seconds:,.0f} "
         f"articles/s ({import_seconds:.1f} s)  [floor 2,000]"
     )
-    print(f"store_entries(announce=False), 5,000 in batches of 25: {store_entries_rate:,.0f}/s")
+    print(f"store_entries(plan=None), 5,000 in batches of 25: {store_entries_rate:,.0f}/s")
     print(f"search index merge after import: {optimize_seconds:.1f} s")
     print(
         f"database size: {size / 1e6:,.1f} MB, {size * per_100k / 1e6:,.1f} MB per 100,000 "

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.texts import command_descriptions, text
 from tests.admin_chat import (
@@ -182,7 +183,9 @@ async def test_stats_counts_subscribers_posts_and_the_archive(
         for n in range(3)
     ]
     svc = bot.bot_data["services"]
-    await svc.store.store_entries("Cổng huyện", ["thong-bao"], entries, now=datetime.now(UTC))
+    await svc.store.store_entries(
+        "Cổng huyện", ["thong-bao"], entries, now=datetime.now(UTC), plan=Planner()
+    )
     svc.sender.wake()
     await eventually(lambda: len([c for c in fake.sent() if c.chat_id in (11, 12, 13, 14)]) == 12)
     push(fake, raw_message(ADMIN, text="/stats"))

@@ -65,7 +65,7 @@ async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
     async with running_bot(config) as app:
         store: Store = app.bot_data["services"].store
         for category, entry in fixture_entries():
-            await store.store_entries("portal", [category], [entry], now=NOW, announce=False)
+            await store.store_entries("portal", [category], [entry], now=NOW, plan=None)
         yield app
 
 
@@ -81,7 +81,7 @@ async def outages(app: Any, count: int, category: str = "thong-bao", start: int 
         )
         for n in range(start, start + count)
     ]
-    await store.store_entries("dien-luc", [category], entries, now=NOW, announce=False)
+    await store.store_entries("dien-luc", [category], entries, now=NOW, plan=None)
 
 
 async def replies(fake: FakeTelegram, chat_id: int, count: int) -> list[Call]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 
@@ -38,7 +39,9 @@ def statuses(tmp_path: Path, chat_id: int) -> list[str]:
 
 async def post(store: Store, key: str, category: str = "thong-bao") -> int:
     entry = Entry(key=key, url=f"https://anbien.kiengiang.gov.vn/tin/{key}", title=f"Tin {key}")
-    return (await store.store_entries("portal", [category], [entry], now=NOW)).enqueued
+    return (
+        await store.store_entries("portal", [category], [entry], now=NOW, plan=Planner())
+    ).enqueued
 
 
 async def test_activate_creates_a_chat_once_and_refreshes_its_language(store: Store) -> None:

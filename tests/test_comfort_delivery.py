@@ -18,14 +18,15 @@ from anbien_bot.config import (
     StorageConfig,
     TelegramConfig,
 )
-from anbien_bot.delivery.alerts import Urgency, query_words
+from anbien_bot.delivery.alerts import MAX_ALERTS, index_key, query_words
 from anbien_bot.delivery.outgoing import Composer
+from anbien_bot.delivery.planner import Planner, Urgency, slot_for
 from anbien_bot.delivery.render import TEXT_LIMIT, visible_length
-from anbien_bot.delivery.schedule import URGENT_PRIORITY, QuietHours, digest_priority, is_digest
-from anbien_bot.models import Entry
+from anbien_bot.models import Entry, QuietHours
 from anbien_bot.store import Store
 from anbien_bot.store.preferences import AlertAdded
 from anbien_bot.text.dates import VN_TZ
+from anbien_bot.values import Priority, digest_priority, is_digest
 
 CATEGORIES = (
     Category("thong-bao", "Thông báo"),
@@ -41,6 +42,7 @@ CONFIG = Config(
     sources=(),
 )
 NIGHT = QuietHours(22 * 60, 6 * 60)
+PLANNER = Planner(Urgency(phrases=tuple(query_words(w) for w in DEFAULT_URGENT_WORDS)))
 DIGEST, QUIET, INSTANT = 1, 2, 3
 
 
@@ -56,17 +58,22 @@ def db_path(tmp_path: Path) -> Path:
 @pytest.fixture
 async def store(db_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(db_path)
-    opened.set_urgency(Urgency(phrases=tuple(query_words(w) for w in DEFAULT_URGENT_WORDS)))
     for chat_id in (DIGEST, QUIET, INSTANT):
         await opened.activate_chat(chat_id, "private", "vi", now=vn(1, 12))
         await opened.subscribe(chat_id, ["thong-bao"])
-    await opened.set_digest(DIGEST, 7, vn(1, 12))
-    await opened.set_quiet_hours(QUIET, NIGHT, vn(1, 12))
+    await opened.set_digest(DIGEST, 7, vn(1, 12), replan=slot_for)
+    await opened.set_quiet_hours(QUIET, NIGHT, vn(1, 12), replan=slot_for)
     yield opened
     await opened.close()
 
 
-async def post(store: Store, title: str, at: datetime, category: str = "thong-bao") -> int:
+async def post(
+    store: Store,
+    title: str,
+    at: datetime,
+    category: str = "thong-bao",
+    planner: Planner = PLANNER,
+) -> int:
     """Store one new article seen (and published) at ``at``; return its id."""
     entry = Entry(
         key=title,
@@ -75,8 +82,13 @@ async def post(store: Store, title: str, at: datetime, category: str = "thong-ba
         summary=f"{title}.",
         published=at,
     )
-    result = await store.store_entries("portal", [category], [entry], now=at)
+    result = await store.store_entries("portal", [category], [entry], now=at, plan=planner)
     return result.new[0]
+
+
+async def add_alert(store: Store, chat_id: int, words: tuple[str, ...]) -> AlertAdded:
+    """Add an alert as /alert does: filed under its longest word, at most MAX_ALERTS a chat."""
+    return await store.add_alert(chat_id, words, vn(1, 12), key=index_key(words), limit=MAX_ALERTS)
 
 
 async def heads(store: Store, now: datetime) -> dict[int, tuple[int, int | None]]:
@@ -96,9 +108,7 @@ def rows_of(db_path: Path, chat_id: int) -> list[tuple[int, int, str]]:
 async def test_a_7_oclock_digest_holds_exactly_the_days_posts_of_categories_and_alerts(
     store: Store, db_path: Path
 ) -> None:
-    assert await store.add_alert(DIGEST, query_words("mat dien thu ba"), vn(1, 12)) is (
-        AlertAdded.ADDED
-    )
+    assert await add_alert(store, DIGEST, query_words("mat dien thu ba")) is (AlertAdded.ADDED)
     await post(store, "Họp dân ấp Xẻo Nhàu", vn(5, 8))
     await post(store, "Mất điện xã Thứ Ba", vn(5, 15), category="mat-dien")  # by the alert
     await post(store, "Lễ hội đua ghe", vn(5, 16), category="tin-tuc")  # neither
@@ -171,26 +181,28 @@ async def test_an_urgent_post_at_23_arrives_at_once_and_before_waiting_ones(
     waiting = await post(store, "Họp dân ấp Xẻo Nhàu", vn(5, 22, 50))
     urgent = await post(store, "Bão số 9 đổ bộ vào Kiên Giang", vn(5, 23))
     due = await heads(store, vn(5, 23))
-    assert due[QUIET] == (URGENT_PRIORITY, urgent)
-    assert due[DIGEST] == (URGENT_PRIORITY, urgent)
-    assert due[INSTANT] == (URGENT_PRIORITY, urgent)  # before the one already waiting
+    assert due[QUIET] == (Priority.URGENT, urgent)
+    assert due[DIGEST] == (Priority.URGENT, urgent)
+    assert due[INSTANT] == (Priority.URGENT, urgent)  # before the one already waiting
     assert waiting != urgent
 
 
 async def test_an_urgent_category_bypasses_digest_and_quiet_hours(store: Store) -> None:
-    store.set_urgency(Urgency(categories=frozenset({"mat-dien"})))
+    planner = Planner(Urgency(categories=frozenset({"mat-dien"})))
     for chat_id in (DIGEST, QUIET):
         await store.subscribe(chat_id, ["mat-dien"])
-    article = await post(store, "Lịch cúp điện ngày mai", vn(5, 23), category="mat-dien")
+    article = await post(
+        store, "Lịch cúp điện ngày mai", vn(5, 23), category="mat-dien", planner=planner
+    )
     due = await heads(store, vn(5, 23))
-    assert due[DIGEST] == due[QUIET] == (URGENT_PRIORITY, article)
+    assert due[DIGEST] == due[QUIET] == (Priority.URGENT, article)
 
 
 async def test_an_alert_and_a_category_matching_one_article_make_one_message(
     store: Store, db_path: Path
 ) -> None:
-    await store.add_alert(INSTANT, query_words("họp dân"), vn(1, 12))
-    await store.add_alert(INSTANT, query_words("xeo nhau"), vn(1, 12))
+    await add_alert(store, INSTANT, query_words("họp dân"))
+    await add_alert(store, INSTANT, query_words("xeo nhau"))
     article = await post(store, "Họp dân ấp Xẻo Nhàu", vn(5, 9))
     assert rows_of(db_path, INSTANT) == [(article, 0, "pending")]
 
@@ -198,7 +210,7 @@ async def test_an_alert_and_a_category_matching_one_article_make_one_message(
 async def test_an_alert_brings_posts_from_outside_the_chats_categories(
     store: Store, db_path: Path
 ) -> None:
-    await store.add_alert(INSTANT, query_words("thu ba"), vn(1, 12))
+    await add_alert(store, INSTANT, query_words("thu ba"))
     matching = await post(store, "Mất điện xã Thứ Ba", vn(5, 9), category="mat-dien")
     await post(store, "Mất điện xã Nam Thái", vn(5, 10), category="mat-dien")
     await post(store, "Thứ Bảy tình nguyện", vn(5, 11), category="tin-tuc")  # not whole words
@@ -206,7 +218,7 @@ async def test_an_alert_brings_posts_from_outside_the_chats_categories(
 
 
 async def test_an_inactive_chat_gets_nothing_from_its_alerts(store: Store, db_path: Path) -> None:
-    await store.add_alert(INSTANT, query_words("thu ba"), vn(1, 12))
+    await add_alert(store, INSTANT, query_words("thu ba"))
     await store.set_active(INSTANT, False)
     await post(store, "Mất điện xã Thứ Ba", vn(5, 9), category="mat-dien")
     assert rows_of(db_path, INSTANT) == []
@@ -214,22 +226,22 @@ async def test_an_inactive_chat_gets_nothing_from_its_alerts(store: Store, db_pa
 
 async def test_alerts_are_limited_and_never_doubled(store: Store) -> None:
     for i in range(30):
-        assert await store.add_alert(INSTANT, (f"ap{i}",), vn(1, 12)) is AlertAdded.ADDED
-    assert await store.add_alert(INSTANT, ("ap0",), vn(1, 12)) is AlertAdded.EXISTS
-    assert await store.add_alert(INSTANT, ("them",), vn(1, 12)) is AlertAdded.FULL
+        assert await add_alert(store, INSTANT, (f"ap{i}",)) is AlertAdded.ADDED
+    assert await add_alert(store, INSTANT, ("ap0",)) is AlertAdded.EXISTS
+    assert await add_alert(store, INSTANT, ("them",)) is AlertAdded.FULL
     first = (await store.alerts(INSTANT))[0]
     assert await store.remove_alert(INSTANT, first.id)
     assert not await store.remove_alert(DIGEST, (await store.alerts(INSTANT))[0].id)
-    assert await store.add_alert(INSTANT, ("them",), vn(1, 12)) is AlertAdded.ADDED
+    assert await add_alert(store, INSTANT, ("them",)) is AlertAdded.ADDED
 
 
 async def test_changing_timing_moves_the_posts_already_waiting(store: Store) -> None:
     held = await post(store, "Họp dân ấp Xẻo Nhàu", vn(5, 23))
-    await store.set_quiet_hours(QUIET, None, vn(5, 23, 5))
+    await store.set_quiet_hours(QUIET, None, vn(5, 23, 5), replan=slot_for)
     assert (await heads(store, vn(5, 23, 5)))[QUIET] == (0, held)
-    await store.set_digest(DIGEST, None, vn(5, 23, 5))
+    await store.set_digest(DIGEST, None, vn(5, 23, 5), replan=slot_for)
     assert (await heads(store, vn(5, 23, 5)))[DIGEST] == (0, held)
-    await store.set_digest(INSTANT, 20, vn(5, 23, 5))
+    await store.set_digest(INSTANT, 20, vn(5, 23, 5), replan=slot_for)
     assert INSTANT not in await heads(store, vn(6, 19, 59))
     priority, article = (await heads(store, vn(6, 20)))[INSTANT]
     assert is_digest(priority)
@@ -237,7 +249,7 @@ async def test_changing_timing_moves_the_posts_already_waiting(store: Store) -> 
 
 
 async def test_settings_and_alerts_survive_a_restart(store: Store, db_path: Path) -> None:
-    await store.add_alert(DIGEST, query_words("mất điện Thứ Ba"), vn(1, 12))
+    await add_alert(store, DIGEST, query_words("mất điện Thứ Ba"))
     await store.set_language(DIGEST, "en", vn(1, 12))
     before = (await store.chat_settings(DIGEST), await store.alerts(DIGEST))
     reopened = await Store.open(db_path)
@@ -267,7 +279,7 @@ async def test_a_chosen_language_outlasts_the_client_language_written_on_activat
 async def test_forgetting_a_chat_deletes_its_alerts_and_settings(
     store: Store, db_path: Path
 ) -> None:
-    await store.add_alert(DIGEST, query_words("mat dien"), vn(1, 12))
+    await add_alert(store, DIGEST, query_words("mat dien"))
     await store.forget_chat(DIGEST)
     with sqlite3.connect(db_path) as conn:
         for table in ("alerts", "chat_settings"):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.text.dates import to_iso
@@ -52,7 +53,9 @@ async def queue_post(db_path: Path) -> None:
             image_url="https://anbien.example.vn/PublishingImages/TinTuc/bao-so-3.jpg",
             published=NOW,
         )
-        result = await store.store_entries("Cổng huyện", ["thong-bao"], [post], now=NOW)
+        result = await store.store_entries(
+            "Cổng huyện", ["thong-bao"], [post], now=NOW, plan=Planner()
+        )
         assert result.enqueued == SUBSCRIBERS
     finally:
         await store.close()

@@ -11,6 +11,7 @@ from anbien_bot.config import SourceConfig
 from anbien_bot.sources.health import Alert, alert_text, due_alerts, is_down, source_report
 from anbien_bot.store.sources import SourceState
 from anbien_bot.texts import text
+from anbien_bot.values import FailureKind
 from tests.admin_chat import ADMIN, OTHER_ADMIN, admin_config
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import FakeTelegram
@@ -22,13 +23,18 @@ LAYOUT = "layout changed? the listing yielded no articles"
 
 
 def state(
-    failures: int = 0, *, alerted: bool = False, error: str | None = "HTTP 500"
+    failures: int = 0,
+    *,
+    alerted: bool = False,
+    error: str | None = "HTTP 500",
+    kind: FailureKind | None = FailureKind.FETCH,
 ) -> SourceState:
     return SourceState(
         "Cổng huyện",
         consecutive_failures=failures,
         alerted=alerted,
         last_error=error if failures else None,
+        last_error_kind=kind if failures else None,
         last_error_at=NOW if failures else None,
         last_success_at=datetime(2026, 11, 28, 3, 0, tzinfo=UTC),
     )
@@ -37,24 +43,35 @@ def state(
 # -- decisions -------------------------------------------------------------------------------
 
 
+FETCH, LAYOUT_KIND = FailureKind.FETCH, FailureKind.LAYOUT
+
+
 @pytest.mark.parametrize(
-    ("failures", "alerted", "error", "expected"),
+    ("failures", "alerted", "error", "kind", "expected"),
     [
-        (0, False, None, None),
-        (2, False, "HTTP 500", None),  # below the threshold: transient
-        (3, False, "HTTP 500", True),  # the third failure in a row
-        (7, True, "HTTP 500", None),  # already told
-        (1, False, LAYOUT, True),  # a layout that broke is told at once
-        (1, True, LAYOUT, None),
-        (0, True, None, False),  # it was down, it works again
+        (0, False, None, None, None),
+        (2, False, "HTTP 500", FETCH, None),  # below the threshold: transient
+        (3, False, "HTTP 500", FETCH, True),  # the third failure in a row
+        (7, True, "HTTP 500", FETCH, None),  # already told
+        (1, False, LAYOUT, LAYOUT_KIND, True),  # a layout that broke is told at once
+        (1, True, LAYOUT, LAYOUT_KIND, None),
+        (0, True, None, None, False),  # it was down, it works again
+        # The kind decides, not the wording: a URL holding "layout" is no redesign.
+        (1, False, "HTTP 404 /layout/rss.xml", FETCH, None),
+        (1, False, "not a feed", FailureKind.NOT_A_FEED, None),
     ],
 )
 def test_an_alert_goes_once_when_down_and_once_when_back(
-    failures: int, alerted: bool, error: str | None, expected: bool | None
+    failures: int,
+    alerted: bool,
+    error: str | None,
+    kind: FailureKind | None,
+    expected: bool | None,
 ) -> None:
-    states = {"Cổng huyện": state(failures, alerted=alerted, error=error)}
+    states = {"Cổng huyện": state(failures, alerted=alerted, error=error, kind=kind)}
     alerts = due_alerts(["Cổng huyện"], states, threshold=3)
     assert [a.down for a in alerts] == ([] if expected is None else [expected])
+    assert [a.layout for a in alerts if a.down] == ([kind is LAYOUT_KIND] if expected else [])
 
 
 def test_a_threshold_of_zero_never_alerts_and_unknown_sources_are_skipped() -> None:

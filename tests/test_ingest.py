@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,8 +12,12 @@ from xml.sax.saxutils import escape
 import pytest
 
 from anbien_bot.config import load_config
+from anbien_bot.delivery.planner import slot_for
+from anbien_bot.models import QuietHours
 from anbien_bot.sources.ingest import Ingestor, backoff_delay, fetcher_for
 from anbien_bot.store import Store
+from anbien_bot.text.dates import VN_TZ, from_iso
+from anbien_bot.values import FailureKind, Priority
 from tests.fake_portal import FakePortal
 from tests.harness import write_config
 
@@ -109,19 +114,26 @@ async def test_same_body_without_validators_is_not_parsed_again(setup, portal):
     assert again.status == "unchanged"  # the body hash matched
 
 
+FETCH, NOT_A_FEED = FailureKind.FETCH, FailureKind.NOT_A_FEED
+
+
 @pytest.mark.parametrize(
-    ("breakage", "reason"),
+    ("breakage", "reason", "kind"),
     [
-        (lambda p: p.delay("/bad.xml", 5), "timed out"),
-        (lambda p: p.status("/bad.xml", 500), "HTTP 500"),
-        (lambda p: p.huge("/bad.xml", 6_000_000), "cap"),
-        (lambda p: p.html_instead("/bad.xml"), "HTML"),
-        (lambda p: p.redirect("/bad.xml", "/bad.xml"), "too many redirects"),
-        (lambda p: p.serve("/bad.xml", b"\x00\xff garbage <rss"), "neither RSS nor Atom"),
+        (lambda p: p.delay("/bad.xml", 5), "timed out", FETCH),
+        (lambda p: p.status("/bad.xml", 500), "HTTP 500", FETCH),
+        (lambda p: p.huge("/bad.xml", 6_000_000), "cap", FETCH),
+        (lambda p: p.html_instead("/bad.xml"), "HTML", NOT_A_FEED),
+        (lambda p: p.redirect("/bad.xml", "/bad.xml"), "too many redirects", FETCH),
+        (
+            lambda p: p.serve("/bad.xml", b"\x00\xff garbage <rss"),
+            "neither RSS nor Atom",
+            NOT_A_FEED,
+        ),
     ],
 )
 async def test_a_broken_source_is_logged_counted_and_never_stops_the_others(
-    setup, portal, caplog, breakage, reason
+    setup, portal, caplog, breakage, reason, kind
 ):
     portal.serve("/good.xml", rss(portal, [("1", "Tin tốt")]))
     portal.serve("/bad.xml", rss(portal, [("7", "Tin đã lưu")]))
@@ -142,6 +154,7 @@ async def test_a_broken_source_is_logged_counted_and_never_stops_the_others(
     state = await ingestor.store.source_state("nguồn /bad.xml")
     assert state.consecutive_failures == 1
     assert reason.lower() in state.last_error.lower()
+    assert state.last_error_kind is kind
     assert await ingestor.store.article_count() == 3  # nothing stored was lost
 
 
@@ -179,6 +192,8 @@ async def test_a_feed_that_suddenly_has_no_items_counts_as_a_failure(setup, port
     portal.serve("/a.xml", rss(portal, []))
     [outcome] = await ingestor.poll_due(force=True)
     assert outcome.status == "failed"
+    state = await ingestor.store.source_state(outcome.source)
+    assert state.last_error_kind is FailureKind.EMPTY_FEED
     assert await ingestor.store.article_count() == 1
 
 
@@ -220,3 +235,40 @@ async def test_a_source_due_just_after_a_tick_is_polled_on_that_tick(setup, port
     ingestor.clock = lambda: start + timedelta(seconds=2.4)
     await ingestor.poll_due()  # polled at 1.9 s: next due at 3.9 s (stored to the second: 3)
     assert portal.hits("/a.xml") == 2
+
+
+async def test_poll_once_queues_a_storm_warning_as_urgent_through_quiet_hours(tmp_path, portal):
+    """A warning stored by `anbien-bot poll --once` skips quiet hours (urgent: `[urgent] words`).
+
+    The quiet hours hold the present moment, whatever the hour the test runs at.
+    """
+    portal.serve("/a.xml", rss(portal, [("3", "Cảnh báo bão số 3")]))
+    path = write_config(
+        tmp_path,
+        telegram={"token": ""},
+        sources=sources(portal, "/a.xml"),
+        polling={"announce_first_poll": True},
+    )
+    with path.open("a", encoding="utf-8") as config_file:
+        config_file.write('\n[urgent]\nwords = ["bão", "lũ"]\n')
+    local = datetime.now(VN_TZ)
+    minute = local.hour * 60 + local.minute
+    quiet = QuietHours((minute - 60) % 1440, (minute + 120) % 1440)
+    store = await Store.open(load_config(path, environ={}).storage.database)
+    try:
+        await store.activate_chat(7, "private", "vi")
+        await store.subscribe(7, ["thong-bao"])
+        await store.set_quiet_hours(7, quiet, datetime.now(UTC), replan=slot_for)
+    finally:
+        await store.close()
+    before = datetime.now(UTC).replace(microsecond=0)
+    polled = await asyncio.to_thread(run_cli, "poll", "--once", "--config", str(path))
+    after = datetime.now(UTC)
+    assert polled.returncode == 0, polled.stderr
+    assert "Cảnh báo bão số 3" in polled.stdout
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as conn:
+        rows = conn.execute("SELECT chat_id, priority, not_before FROM deliveries").fetchall()
+    [(chat_id, priority, not_before)] = rows
+    assert chat_id == 7
+    assert priority == Priority.URGENT
+    assert before <= from_iso(not_before) <= after  # at once, not when the quiet hours end

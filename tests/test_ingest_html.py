@@ -10,6 +10,7 @@ import pytest
 from anbien_bot.config import load_config
 from anbien_bot.sources.ingest import Ingestor, fetcher_for
 from anbien_bot.store import Store
+from anbien_bot.values import FailureKind
 from tests.fake_portal import HTML, FakePortal
 from tests.harness import write_config
 
@@ -152,7 +153,9 @@ async def test_a_listing_that_stops_matching_counts_against_the_source(portal, i
     [outcome] = await ingestor.poll_due(force=True)
     assert outcome.status == "failed"
     assert "layout" in outcome.error
-    assert (await ingestor.store.source_state(outcome.source)).consecutive_failures == 1
+    state = await ingestor.store.source_state(outcome.source)
+    assert state.consecutive_failures == 1
+    assert state.last_error_kind is FailureKind.LAYOUT  # told to the admins at once
     assert await ingestor.store.article_count() == before
 
 

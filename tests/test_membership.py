@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from anbien_bot.config import BotConfig
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.texts import text
 from tests.conversation import (
@@ -152,7 +153,7 @@ async def test_a_user_who_blocks_the_bot_is_inactive_and_comes_back_with_old_cho
     assert not chat.active
     entry = Entry(key="1", url="https://anbien.kiengiang.gov.vn/tin/1", title="Họp Huyện ủy")
     stored = await store.store_entries(
-        "portal", ["hoat-dong-huyen-uy"], [entry], now=datetime.now(UTC)
+        "portal", ["hoat-dong-huyen-uy"], [entry], now=datetime.now(UTC), plan=Planner()
     )
     assert stored.enqueued == 0  # an inactive chat is owed nothing
 

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
-from anbien_bot.store.outbox import stamp
+from anbien_bot.text.dates import to_iso
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 DAY = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
@@ -46,7 +47,7 @@ async def subscribe(store: Store, chat_id: int, *categories: str) -> None:
 
 
 async def post(store: Store, *entries: Entry, category: str = "thong-bao") -> tuple[int, ...]:
-    result = await store.store_entries("nguon", [category], list(entries), now=NOW)
+    result = await store.store_entries("nguon", [category], list(entries), now=NOW, plan=Planner())
     return result.new
 
 
@@ -97,6 +98,21 @@ async def test_a_deferred_head_holds_back_its_chat_and_says_when(store: Store) -
     assert next((d.chat_id, d.id) for d in due) == (1, heads[0].id)
 
 
+async def test_a_retry_never_goes_before_the_moment_it_was_given(store: Store) -> None:
+    """Times are stored to the second: Telegram's retry_after must not be cut short."""
+    await subscribe(store, 1)
+    await post(store, entry("a", hour=7))
+    (head,), _ = await store.due_deliveries(NOW, 10)
+    asked = NOW + timedelta(seconds=1, milliseconds=200)
+    await store.retry_delivery([head.id], asked, "Flood control exceeded", count=False)
+    due, next_due = await store.due_deliveries(asked, 10)
+    assert due == []
+    assert next_due == NOW + timedelta(seconds=2)
+    assert [d.id for d in (await store.due_deliveries(NOW + timedelta(seconds=2), 10))[0]] == [
+        head.id
+    ]
+
+
 async def test_higher_priority_goes_first(store: Store, db_path: Path) -> None:
     await subscribe(store, 1)
     await post(store, entry("a", hour=7))
@@ -104,12 +120,12 @@ async def test_higher_priority_goes_first(store: Store, db_path: Path) -> None:
         conn.execute(
             "INSERT INTO broadcasts(id, admin_id, created_at, text, audience, urgent) "
             "VALUES (5, 9, ?, '<b>Bão số 3</b>', 'all', 1)",
-            (stamp(NOW),),
+            (to_iso(NOW),),
         )
         conn.execute(
             "INSERT INTO deliveries(chat_id, broadcast_id, priority, not_before, created_at) "
             "VALUES (1, 5, 10, ?, ?)",
-            (stamp(NOW), stamp(NOW)),
+            (to_iso(NOW), to_iso(NOW)),
         )
     due, _ = await store.due_deliveries(NOW, 10)
     assert [(d.broadcast_id, d.priority) for d in due] == [(5, 10)]
@@ -138,7 +154,7 @@ async def test_sent_retried_and_failed_rows_record_why(store: Store, db_path: Pa
     assert table[one][3:6] == ("sent", 1, 501)
     assert table[two][3:5] == ("pending", 1)
     assert table[two][6] == "NetworkError: 502"
-    assert table[two][7] == stamp(NOW + timedelta(seconds=4))
+    assert table[two][7] == to_iso(NOW + timedelta(seconds=4))
     assert table[three][3] == "failed"
     assert "Internal Server Error" in table[three][6]
     report = await store.fanout_report(article_id=article)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from anbien_bot.config import BotConfig
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.text.dates import format_vn
@@ -169,7 +170,7 @@ async def store_articles(db_path: Path) -> None:
             )
             category = "hoat-dong-huyen-uy" if day >= 5 else "thong-bao"
             await store.store_entries(
-                "portal", [category], [entry], now=start + timedelta(days=day), announce=False
+                "portal", [category], [entry], now=start + timedelta(days=day), plan=None
             )
     finally:
         await store.close()
@@ -212,7 +213,7 @@ async def test_stop_deletes_everything_kept_about_the_chat(
     await say(fake, other, "/subscribe thong bao")
     entry = Entry(key="1", url="https://anbien.kiengiang.gov.vn/tin/1", title="Lịch cúp điện")
     now = datetime.now(UTC)
-    await store_of(bot).store_entries("portal", ["thong-bao"], [entry], now=now)
+    await store_of(bot).store_entries("portal", ["thong-bao"], [entry], now=now, plan=Planner())
     assert rows_of_chat(database(tmp_path), USER) == {
         "chats": 1,
         "subscriptions": 1,

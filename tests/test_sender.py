@@ -24,12 +24,12 @@ from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 
 from anbien_bot.config import Config, load_config
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
 from anbien_bot.net.fetch import Fetcher
 from anbien_bot.store import Store
-from anbien_bot.store.outbox import stamp
-from anbien_bot.text.dates import format_vn
+from anbien_bot.text.dates import format_vn, to_iso
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import eventually, running_bot, write_config
@@ -120,7 +120,9 @@ async def subscribe(store: Store, chats: Iterable[int], category: str = NEWS) ->
 
 
 async def publish(store: Store, *entries: Entry, category: str = NEWS) -> tuple[int, ...]:
-    result = await store.store_entries("Báo tỉnh", [category], list(entries), now=PUBLISHED)
+    result = await store.store_entries(
+        "Báo tỉnh", [category], list(entries), now=PUBLISHED, plan=Planner()
+    )
     return result.new
 
 
@@ -422,12 +424,12 @@ async def test_a_broadcast_with_broken_html_still_arrives_as_plain_text(
         conn.execute(
             "INSERT INTO broadcasts(id, admin_id, created_at, text, audience) "
             "VALUES (3, 9, ?, '<b>Cảnh báo <i>triều cường</b> tối nay', 'all')",
-            (stamp(PUBLISHED),),
+            (to_iso(PUBLISHED),),
         )
         conn.execute(
             "INSERT INTO deliveries(chat_id, broadcast_id, not_before, created_at) "
             "VALUES (1, 3, ?, ?)",
-            (stamp(PUBLISHED), stamp(PUBLISHED)),
+            (to_iso(PUBLISHED), to_iso(PUBLISHED)),
         )
     async with sending(bot, store, config(tmp_path)):
         await settled(store)
@@ -445,12 +447,12 @@ async def test_an_urgent_broadcast_with_a_photo_overtakes_waiting_posts(
         conn.execute(
             "INSERT INTO broadcasts(id, admin_id, created_at, text, photo, audience, urgent) "
             "VALUES (4, 9, ?, '<b>Bão số 3</b> đổ bộ', ?, 'all', 1)",
-            (stamp(PUBLISHED), uploaded.photo[-1].file_id),
+            (to_iso(PUBLISHED), uploaded.photo[-1].file_id),
         )
         conn.execute(
             "INSERT INTO deliveries(chat_id, broadcast_id, priority, not_before, created_at) "
             "VALUES (1, 4, 10, ?, ?)",
-            (stamp(PUBLISHED), stamp(PUBLISHED)),
+            (to_iso(PUBLISHED), to_iso(PUBLISHED)),
         )
     async with sending(bot, store, config(tmp_path)):
         await settled(store)

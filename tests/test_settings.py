@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from anbien_bot.delivery.schedule import QuietHours
-from anbien_bot.models import Entry
+from anbien_bot.delivery.planner import Planner, slot_for
+from anbien_bot.models import Entry, QuietHours
 from anbien_bot.text.dates import VN_TZ
 from anbien_bot.texts import text
 from tests.conversation import answers, bot_config, buttons, calls_of, refused, replies, store_of
@@ -136,14 +136,20 @@ async def test_during_quiet_hours_only_the_urgent_post_arrives(
     minute = local.hour * 60 + local.minute
     # Quiet from an hour ago to an hour ahead of the real clock: this run is inside them.
     await store.set_quiet_hours(
-        USER, QuietHours((minute - 60) % 1440, (minute + 60) % 1440), datetime.now(UTC)
+        USER,
+        QuietHours((minute - 60) % 1440, (minute + 60) % 1440),
+        datetime.now(UTC),
+        replan=slot_for,
     )
     entries = [
         Entry(key="1", url="https://anbien.kiengiang.gov.vn/tin/1", title="Họp dân ấp 3"),
         Entry(key="2", url="https://anbien.kiengiang.gov.vn/tin/2", title="Bão số 9 sắp đổ bộ"),
     ]
     sent_before = len(fake.sent_to(USER))
-    await store.store_entries("portal", ["thong-bao"], entries, now=datetime.now(UTC))
+    planner = Planner.from_config(bot.bot_data["services"].config)  # [urgent] words: bão
+    await store.store_entries(
+        "portal", ["thong-bao"], entries, now=datetime.now(UTC), plan=planner
+    )
     bot.bot_data["services"].sender.wake()
     await eventually(lambda: len(fake.sent_to(USER)) > sent_before)
     await bot.bot_data["services"].sender.wait_idle()

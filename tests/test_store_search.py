@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.store.schema import MIGRATIONS
@@ -46,7 +47,7 @@ TITLES = {entry.key: entry.title for _, entry in fixture_entries()}
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     store = await Store.open(tmp_path / "db.sqlite3")
     for category, entry in fixture_entries():
-        await store.store_entries("portal", [category], [entry], now=NOW, announce=False)
+        await store.store_entries("portal", [category], [entry], now=NOW, plan=None)
     yield store
     await store.close()
 
@@ -138,7 +139,7 @@ async def test_an_edited_title_is_found_by_its_new_words_only(store: Store) -> N
     _, original = fixture_entries()[4]
     assert await titles(store, "ngay hoi dai doan ket") == [original.title]
     edited = replace(original, title="Thị trấn Thứ Ba tổ chức hội thao")
-    await store.store_entries("portal", ["hoat-dong-huyen-uy"], [edited], now=NOW)
+    await store.store_entries("portal", ["hoat-dong-huyen-uy"], [edited], now=NOW, plan=Planner())
     assert await titles(store, "hoi thao") == ["Thị trấn Thứ Ba tổ chức hội thao"]
     assert await titles(store, "ngay hoi dai doan ket") == []
 
@@ -215,7 +216,7 @@ async def test_imported_story_another_source_carries_joins_that_article(
     store = await Store.open(tmp_path / "db.sqlite3")
     try:
         _, story = fixture_entries()[2]
-        await store.store_entries("province", ["thong-bao"], [story], now=NOW, announce=False)
+        await store.store_entries("province", ["thong-bao"], [story], now=NOW, plan=None)
         copy = replace(story, key="district-77", url="https://x.vn/77")
         result = await store.import_entries("district", ["hoat-dong-huyen-uy"], [copy], now=NOW)
         assert (result.new, result.reposts) == ((), 1)
@@ -231,7 +232,7 @@ async def test_imported_and_polled_articles_are_searched_alike(tmp_path: Path) -
     try:
         pairs = fixture_entries()
         for category, entry in pairs[::2]:
-            await store.store_entries("portal", [category], [entry], now=NOW, announce=False)
+            await store.store_entries("portal", [category], [entry], now=NOW, plan=None)
         for category, entry in pairs[1::2]:
             await store.import_entries("portal", [category], [entry], now=NOW)
         assert await titles(store, "duong") == [TITLES[k] for k in ("a10", "a9", "a4", "a3", "a1")]

@@ -44,7 +44,7 @@ FEATURES = (
     Feature(residents.register, start=residents.set_command_menu),
     Feature(membership.register, start=membership.sync_config_channels),
     Feature(archive.register),
-    Feature(settings.register, start=settings.start),
+    Feature(settings.register),
     Feature(admin.register, start=admin.set_admin_menus),
     Feature(broadcast.register, start=broadcast.resume_progress, stop=broadcast.stop_progress),
     Feature(fallback.register),

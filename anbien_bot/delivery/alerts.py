@@ -1,4 +1,4 @@
-"""Keyword alerts and urgent words: which articles a resident's words, or the config's, match.
+"""Word matching for keyword alerts and urgent words: which texts a resident's words match.
 
 Words match whole, case-insensitively, and every word of an alert must be there (in any
 order). A word typed without marks matches with any marks, like search: ``mat dien thu ba``
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..config import Config
 from ..text.vntext import fold, nfc
 
 MAX_ALERTS = 30  # per chat: a few dozen at most
@@ -57,6 +56,11 @@ class TextWords:
     keyed: frozenset[str]
 
 
+def folded_words(text: str) -> frozenset[str]:
+    """Return the folded words of a text: the keys of the alerts it may match (index_key)."""
+    return frozenset(fold(w) for w in query_words(text))
+
+
 def text_words(text: str) -> TextWords:
     """Return the words of a text for matching."""
     found = query_words(text)
@@ -70,39 +74,15 @@ def matches(words: Sequence[str], text: TextWords) -> bool:
     )
 
 
+def holds_phrase(phrase: Sequence[str], text: str) -> bool:
+    """Return whether the words of a phrase (from query_words) stand in text side by side."""
+    found = query_words(text)
+    return any(
+        all(_word_matches(w, found[start + i]) for i, w in enumerate(phrase))
+        for start in range(len(found) - len(phrase) + 1)
+    )
+
+
 def _word_matches(wanted: str, found: str) -> bool:
     """Return whether one word of a phrase matches one word of a text."""
     return tone_key(wanted) == tone_key(found) if is_marked(wanted) else wanted == fold(found)
-
-
-@dataclass(frozen=True, slots=True)
-class Urgency:
-    """What makes a post urgent: its source, one of its categories, or words in its title."""
-
-    sources: frozenset[str] = frozenset()
-    categories: frozenset[str] = frozenset()
-    phrases: tuple[tuple[str, ...], ...] = ()
-
-    def is_urgent(self, source: str, categories: Iterable[str], title: str) -> bool:
-        """Return whether a post is urgent.
-
-        Only the title is read: a warning names its danger there, while a body mentioning
-        "phòng cháy" (fire prevention) in passing would otherwise wake everyone at night.
-        """
-        if source in self.sources or not self.categories.isdisjoint(categories):
-            return True
-        found = query_words(title)
-        for phrase in self.phrases:
-            for start in range(len(found) - len(phrase) + 1):
-                if all(_word_matches(w, found[start + i]) for i, w in enumerate(phrase)):
-                    return True
-        return False
-
-
-def urgency_of(config: Config) -> Urgency:
-    """Return the urgency rules of the configuration."""
-    return Urgency(
-        sources=frozenset(s.name for s in config.sources if s.urgent),
-        categories=frozenset(config.urgent.categories),
-        phrases=tuple(p for p in (query_words(w) for w in config.urgent.words) if p),
-    )

@@ -15,8 +15,8 @@ from ..store import Store
 from ..store.outbox import Delivery
 from ..text.dates import utcnow
 from ..texts import Lang, language_of, text
+from ..values import digest_date, is_digest
 from .render import RenderedPost, render_post, render_post_list_chunks
-from .schedule import digest_date, is_digest
 
 _CACHED = 256  # articles and rendered posts kept in memory
 

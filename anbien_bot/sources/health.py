@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ..text.dates import format_vn
 from ..text.vntext import clean_line, cut_at_word
 from ..texts import Html, Lang, text
+from ..values import FailureKind
 
 if TYPE_CHECKING:
     from ..config import SourceConfig
@@ -35,9 +36,9 @@ class Alert:
     last_success: datetime | None = None
 
 
-def is_layout_problem(error: str | None) -> bool:
-    """Return whether a poll's error says the source's pages stopped matching their layout."""
-    return error is not None and "layout" in error.lower()
+def is_layout_problem(state: SourceState) -> bool:
+    """Return whether the source last failed because its pages stopped matching its layout."""
+    return state.last_error_kind is FailureKind.LAYOUT
 
 
 def is_down(state: SourceState, threshold: int) -> bool:
@@ -49,7 +50,7 @@ def is_down(state: SourceState, threshold: int) -> bool:
     failures = state.consecutive_failures
     if threshold <= 0 or failures <= 0:
         return False
-    return failures >= threshold or is_layout_problem(state.last_error)
+    return failures >= threshold or is_layout_problem(state)
 
 
 def due_alerts(
@@ -66,7 +67,7 @@ def due_alerts(
                 Alert(
                     name,
                     down=True,
-                    layout=is_layout_problem(state.last_error),
+                    layout=is_layout_problem(state),
                     failures=state.consecutive_failures,
                     error=state.last_error,
                     last_success=state.last_success_at,

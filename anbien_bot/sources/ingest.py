@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from ..config import Config, SourceConfig
+from ..delivery.planner import Planner
 from ..models import Entry
 from ..net.fetch import Fetcher, FetchError, FetchResult
 from ..store import SourceState, Store
 from ..store.articles import StoreResult
 from ..text.dates import utcnow
 from ..text.urls import host_of
+from ..values import FailureKind
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
 from .listing import ListingItem, ListingWalk, parse_listing
@@ -28,6 +30,19 @@ T = TypeVar("T")
 
 class SourceProblem(Exception):
     """A poll that reached the source but could not use what it got."""
+
+    def __init__(self, kind: FailureKind, reason: str) -> None:
+        super().__init__(reason)
+        self.kind = kind
+        self.reason = reason
+
+
+# The kind of failure each error of reading a source stands for.
+_KINDS: tuple[tuple[type[Exception], FailureKind], ...] = (
+    (FetchError, FailureKind.FETCH),
+    (FeedError, FailureKind.NOT_A_FEED),
+    (ExtractError, FailureKind.UNREADABLE_PAGE),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +83,11 @@ def backoff_delay(failures: int, interval: float, cap: float) -> float:
 
 
 class Ingestor:
-    """Polls sources and keeps their articles; knows nothing of Telegram."""
+    """Polls sources and keeps their articles; knows nothing of Telegram.
+
+    New articles are queued as the configuration's planner decides (urgency rules included),
+    whichever command polls: the bot, ``poll --once``.
+    """
 
     def __init__(
         self,
@@ -81,6 +100,7 @@ class Ingestor:
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
+        self.planner = Planner.from_config(config)
 
     async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
         """Poll every source whose time has come (all with ``force``), side by side.
@@ -110,12 +130,16 @@ class Ingestor:
         polling = self.config.polling
         try:
             entries, recorded = await self._read(source, state)
-        except (FetchError, FeedError, ExtractError, SourceProblem) as exc:
+        except SourceProblem as exc:
+            return await self._failed(source, exc.kind, exc.reason, started)
+        except (FetchError, FeedError, ExtractError) as exc:
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
-            return await self._failed(source, reason, started)
+            kind = next(k for error, k in _KINDS if isinstance(exc, error))
+            return await self._failed(source, kind, reason, started)
         except Exception as exc:  # a bug or a surprise must not stop the other sources
             log.exception("source=%r poll crashed", source.name)
-            return await self._failed(source, f"internal error: {type(exc).__name__}", started)
+            reason = f"internal error: {type(exc).__name__}"
+            return await self._failed(source, FailureKind.INTERNAL, reason, started)
         now = self.clock()
         # Counted from the start, so a slow poll does not stretch the interval.
         next_poll = started_at + timedelta(
@@ -125,7 +149,11 @@ class Ingestor:
             await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
             return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
         result = await self.store.store_entries(
-            source.name, source.categories, entries, now=now, announce=announce
+            source.name,
+            source.categories,
+            entries,
+            now=now,
+            plan=self.planner if announce else None,
         )
         await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
         seconds = time.perf_counter() - started
@@ -143,7 +171,9 @@ class Ingestor:
         )
         return PollOutcome(source.name, "new", result, seconds=seconds, announced=announce)
 
-    async def _failed(self, source: SourceConfig, reason: str, started: float) -> PollOutcome:
+    async def _failed(
+        self, source: SourceConfig, kind: FailureKind, reason: str, started: float
+    ) -> PollOutcome:
         now = self.clock()
         state = await self.store.source_state(source.name)
         delay = backoff_delay(
@@ -152,7 +182,7 @@ class Ingestor:
             self.config.polling.max_backoff_seconds,
         )
         failures = await self.store.record_failure(
-            source.name, reason, now=now, next_poll_at=now + timedelta(seconds=delay)
+            source.name, reason, kind, now=now, next_poll_at=now + timedelta(seconds=delay)
         )
         log.warning(
             "source=%r failed: %s (failures in a row: %d, next try in %.0f s)",
@@ -187,7 +217,7 @@ class Ingestor:
             return None, {}
         entries = await self._parse_feed(source, fetched)
         if not entries and state.last_item_count:
-            raise SourceProblem("feed that had items now has none")
+            raise SourceProblem(FailureKind.EMPTY_FEED, "feed that had items now has none")
         entries = await self._enrich(source, entries)
         return entries, {
             "etag": fetched.etag,
@@ -208,10 +238,12 @@ class Ingestor:
                 items.setdefault(key, item)
         if not items:
             # A listing that used to yield articles and now yields none has changed its layout.
+            if state.last_item_count:
+                raise SourceProblem(
+                    FailureKind.LAYOUT, "layout changed? the listing yielded no articles"
+                )
             raise SourceProblem(
-                "layout changed? the listing yielded no articles"
-                if state.last_item_count
-                else "the listing yielded no articles (check selectors.item)"
+                FailureKind.NO_ITEMS, "the listing yielded no articles (check selectors.item)"
             )
         known = await self.store.known_keys(source.name, items)
         entries: list[Entry] = []
@@ -227,7 +259,9 @@ class Ingestor:
                 continue
             entries.append(entry)
         if untitled and not entries:
-            raise SourceProblem(f"layout changed? {untitled} article pages had no title")
+            raise SourceProblem(
+                FailureKind.LAYOUT, f"layout changed? {untitled} article pages had no title"
+            )
         if untitled:
             log.warning("source=%r %d article pages had no title", source.name, untitled)
         return entries, len(items)

@@ -6,17 +6,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 import aiosqlite
 
-from ..delivery.alerts import Urgency, text_words
-from ..delivery.schedule import Timing, plan
 from ..models import Article, Attachment, Entry
 from ..text.dates import from_iso, to_iso
 from ..text.search import index_text
 from ..text.vntext import fold
 from .database import Database
-from .preferences import alerted_chats, timing_slots
+from .fanout import FanoutPlan, enqueue
 from .sources import source_id
 
 
@@ -33,6 +32,52 @@ class StoreResult:
 def story_key(title: str, published: datetime) -> str:
     """Return the key under which two sources' copies of one story meet: title and minute."""
     return f"{' '.join(fold(title).split())}|{to_iso(published)[:16]}"
+
+
+# Every new article row is written by this statement from article_row: a poll's
+# store_entries one at a time (id NULL: SQLite picks it), a back catalogue's import_entries
+# in bulk (ids given, so its keys and categories can be written in bulk too).
+INSERT_ARTICLE = """
+    INSERT INTO articles(id, url, title, summary, body, author, image_url, attachments,
+        published_at, first_seen_at, story_key, search_text)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+INSERT_KEY = "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)"
+INSERT_CATEGORY = "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)"
+
+
+class Placement(NamedTuple):
+    """Where a new entry stands among stored articles."""
+
+    published: str  # as stored: when first seen, if the entry gives no time
+    story: str  # story_key: where another source's copy of it meets it
+
+
+def placement(entry: Entry, seen_now: str) -> Placement:
+    """Return a new entry's publication time as stored and its story key."""
+    published = to_iso(entry.published) if entry.published else seen_now
+    return Placement(published, story_key(entry.title, from_iso(published)))
+
+
+def article_row(
+    article_id: int | None, entry: Entry, placed: Placement, seen_now: str
+) -> tuple[object, ...]:
+    """Return the row INSERT_ARTICLE writes for a new entry placed by placement()."""
+    published, story = placed
+    return (
+        article_id,
+        entry.url,
+        entry.title,
+        entry.summary,
+        entry.body,
+        entry.author,
+        entry.image_url,
+        json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False),
+        published,
+        seen_now,
+        story,
+        index_text(entry.title, entry.summary, entry.body),
+    )
 
 
 _ARTICLE_COLUMNS = """
@@ -64,7 +109,6 @@ class ArticlesTable:
     """Reads and writes articles, their keys and categories, and fans new ones out."""
 
     db: Database
-    urgency: Urgency  # see PreferencesTable
 
     async def known_keys(self, source: str, keys: Iterable[str]) -> set[str]:
         """Return which of these keys the source has already yielded."""
@@ -90,15 +134,15 @@ class ArticlesTable:
         entries: Sequence[Entry],
         *,
         now: datetime,
-        announce: bool = True,
+        plan: FanoutPlan | None,
     ) -> StoreResult:
-        """Store a source's entries in one unit of work and queue deliveries for new stories.
+        """Store a source's entries in one unit of work and queue new stories as ``plan`` says.
 
         An entry whose key the source yielded before only updates the stored text (an edit
         at the source is never announced again). An entry matching a story another source
         already gave (same title and minute) joins that article under more categories, and
-        only subscribers who have not had it are queued. With ``announce`` false nothing is
-        queued: a new source's back catalogue, or a backfill.
+        only subscribers who have not had it are queued. With no plan nothing is queued: a
+        new source's first poll (its back catalogue).
         """
         new: list[int] = []
         updated = reposts = enqueued = 0
@@ -107,27 +151,22 @@ class ArticlesTable:
             sid = await source_id(conn, source)
             for entry in entries:
                 article_id, is_new, changed = await _upsert(conn, sid, entry, seen_now)
-                await conn.executemany(
-                    "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)",
-                    [(article_id, c) for c in categories],
-                )
+                await conn.executemany(INSERT_CATEGORY, [(article_id, c) for c in categories])
                 if is_new:
                     new.append(article_id)
                 elif changed is None:
                     reposts += 1
                 updated += bool(changed)
-                if announce and (is_new or changed is None):
-                    enqueued += await _enqueue(conn, article_id, now, source, self.urgency)
+                if plan is not None and (is_new or changed is None):
+                    article = await _read(conn, article_id)
+                    assert article is not None  # stored just now, in this unit of work
+                    enqueued += await enqueue(conn, article, source, now, plan)
         return StoreResult(tuple(new), updated, reposts, enqueued)
 
     async def article(self, article_id: int) -> Article | None:
         """Return one stored article, or None."""
         async with self.db.reading() as conn:
-            cur = await conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
-            )
-            row = await cur.fetchone()
-        return None if row is None else article_from_row(row)
+            return await _read(conn, article_id)
 
     async def latest(self, category: str | None = None, limit: int = 5) -> list[Article]:
         """Return the newest articles, of one category or of all."""
@@ -161,7 +200,6 @@ async def _upsert(
         (sid, entry.key),
     )
     row = await cur.fetchone()
-    attachments = json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False)
     if row is not None:
         # A later poll may see a thinner copy (no enrichment for known items): keep what we had.
         merged = replace(
@@ -187,8 +225,7 @@ async def _upsert(
             ),
         )
         return row["id"], False, True
-    published = to_iso(entry.published) if entry.published else seen_now
-    key = story_key(entry.title, from_iso(published))
+    placed = placement(entry, seen_now)
     # A story another source already carries is the same article: one message, not two.
     cur = await conn.execute(
         """
@@ -196,86 +233,23 @@ async def _upsert(
             (SELECT article_id FROM article_keys WHERE source_id = ?)
         ORDER BY id LIMIT 1
         """,
-        (key, sid),
+        (placed.story, sid),
     )
     row = await cur.fetchone()
     is_new = row is None
     if is_new:
         cur = await conn.execute(
-            """
-            INSERT INTO articles(url, title, summary, body, author, image_url, attachments,
-                published_at, first_seen_at, story_key, search_text)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """,
-            (
-                entry.url,
-                entry.title,
-                entry.summary,
-                entry.body,
-                entry.author,
-                entry.image_url,
-                attachments,
-                published,
-                seen_now,
-                key,
-                index_text(entry.title, entry.summary, entry.body),
-            ),
+            INSERT_ARTICLE + " RETURNING id", article_row(None, entry, placed, seen_now)
         )
         row = await cur.fetchone()
-    await conn.execute(
-        "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)",
-        (sid, entry.key, row[0]),
-    )
+    await conn.execute(INSERT_KEY, (sid, entry.key, row[0]))
     return row[0], is_new, (False if is_new else None)
 
 
-async def _enqueue(
-    conn: aiosqlite.Connection, article_id: int, now: datetime, source: str, urgency: Urgency
-) -> int:
-    """Queue the article for every active chat that follows one of its categories or is alerted.
-
-    One row per chat however many of its categories and alerts match (UNIQUE(chat_id,
-    article_id)). Each row's priority and not_before follow the chat's timing (digest, quiet
-    hours), unless the post is urgent: then it goes to everyone at once, before the rest.
-    """
+async def _read(conn: aiosqlite.Connection, article_id: int) -> Article | None:
+    """Return one stored article, or None."""
     cur = await conn.execute(
-        """SELECT title, summary, body, (SELECT group_concat(category, ' ')
-            FROM article_categories c WHERE c.article_id = a.id) FROM articles a WHERE id = ?""",
-        (article_id,),
+        f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", (article_id,)
     )
-    title, summary, body, categories = await cur.fetchone()
-    urgent = urgency.is_urgent(source, (categories or "").split(), title)
-    alerted = await alerted_chats(conn, text_words(" ".join((title, summary, body))))
-    slots = await timing_slots(conn, now, urgent)
-    default = plan(Timing(), now, urgent=urgent)  # at once; urgent or ordinary priority
-    seen_now = to_iso(now)
-    cur = await conn.execute(
-        """
-        INSERT OR IGNORE INTO deliveries(chat_id, article_id, priority, not_before, created_at)
-        WITH slots AS (
-            SELECT value ->> 0 AS digest_hour, value ->> 1 AS quiet_start,
-                value ->> 2 AS quiet_end, value ->> 3 AS priority, value ->> 4 AS not_before
-            FROM json_each(:slots)
-        ), wanted AS (
-            SELECT chat_id FROM subscriptions WHERE category IN
-                (SELECT category FROM article_categories WHERE article_id = :article)
-            UNION SELECT value FROM json_each(:alerted)
-        )
-        SELECT c.id, :article, COALESCE(p.priority, :priority),
-            COALESCE(p.not_before, :not_before), :now
-        FROM wanted w JOIN chats c ON c.id = w.chat_id
-        LEFT JOIN chat_settings s ON s.chat_id = c.id
-        LEFT JOIN slots p ON p.digest_hour IS s.digest_hour
-            AND p.quiet_start IS s.quiet_start AND p.quiet_end IS s.quiet_end
-        WHERE c.active = 1
-        """,
-        {
-            "article": article_id,
-            "slots": json.dumps(slots),
-            "alerted": json.dumps(alerted),
-            "priority": default.priority,
-            "not_before": seen_now,  # a chat with no timing: at once
-            "now": seen_now,
-        },
-    )
-    return cur.rowcount
+    row = await cur.fetchone()
+    return None if row is None else article_from_row(row)

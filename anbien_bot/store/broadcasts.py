@@ -14,14 +14,16 @@ from datetime import datetime
 import aiosqlite
 
 from ..text.dates import from_iso, to_iso, utcnow
-from .database import Database
-from .outbox import stamp
+from ..values import BroadcastStatus, DeliveryStatus, Priority
+from .database import Database, literal
 
 AUDIENCE_ALL = "all"  # every active chat subscribed to at least one category
 AUDIENCE_ADMIN = "admin"  # only the admin who sends it: a test
 CATEGORY_AUDIENCE = "category:"  # + a category key: that category's subscribers
-# Posts are queued at priority 0: a broadcast goes before every post still waiting.
-BROADCAST_PRIORITY = 10
+
+_DRAFT, _SENDING = literal(BroadcastStatus.DRAFT), literal(BroadcastStatus.SENDING)
+_DONE, _CANCELLED = literal(BroadcastStatus.DONE), literal(BroadcastStatus.CANCELLED)
+_PENDING = literal(DeliveryStatus.PENDING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +36,7 @@ class Broadcast:
     text: str  # Telegram HTML, exactly as previewed
     photo: str | None  # Telegram file_id
     audience: str
-    status: str  # "draft", "sending", "done" or "cancelled"
+    status: BroadcastStatus
     recipients: int | None
     started_at: datetime | None
     finished_at: datetime | None
@@ -68,7 +70,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         text=row["text"],
         photo=row["photo"],
         audience=row["audience"],
-        status=row["status"],
+        status=BroadcastStatus(row["status"]),
         recipients=row["recipients"],
         started_at=_maybe(row["started_at"]),
         finished_at=_maybe(row["finished_at"]),
@@ -123,7 +125,7 @@ class BroadcastsTable:
             row = await cur.fetchone()
         return None if row is None else _broadcast(row)
 
-    async def broadcasts_with_status(self, status: str) -> list[Broadcast]:
+    async def broadcasts_with_status(self, status: BroadcastStatus) -> list[Broadcast]:
         """Return the broadcasts in one status, oldest first."""
         async with self.db.reading() as conn:
             cur = await conn.execute(
@@ -145,7 +147,7 @@ class BroadcastsTable:
         _recipients(audience, 0)  # raises on an audience that does not exist
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                "UPDATE broadcasts SET audience = ? WHERE id = ? AND status = 'draft'",
+                f"UPDATE broadcasts SET audience = ? WHERE id = ? AND status = {_DRAFT}",
                 (audience, broadcast_id),
             )
             return cur.rowcount > 0
@@ -169,8 +171,8 @@ class BroadcastsTable:
         async with self.db.transaction() as conn:
             # The status change decides who won a double press: only one sees a draft.
             cur = await conn.execute(
-                "UPDATE broadcasts SET status = 'sending', started_at = ? "
-                "WHERE id = ? AND status = 'draft' RETURNING admin_id, audience",
+                f"UPDATE broadcasts SET status = {_SENDING}, started_at = ? "
+                f"WHERE id = ? AND status = {_DRAFT} RETURNING admin_id, audience",
                 (to_iso(moment), broadcast_id),
             )
             row = await cur.fetchone()
@@ -186,15 +188,16 @@ class BroadcastsTable:
                     (admin_id, to_iso(moment), to_iso(moment)),
                 )
             query, params = _recipients(audience, admin_id)
+            # Before every post still waiting, but after urgent ones.
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, priority, not_before, "
                 f"created_at) SELECT chat_id, ?, ?, ?, ? FROM ({query})",
-                (broadcast_id, BROADCAST_PRIORITY, stamp(moment), stamp(moment), *params),
+                (broadcast_id, Priority.BROADCAST, to_iso(moment), to_iso(moment), *params),
             )
             queued = cur.rowcount
             if queued == 0:
                 await conn.execute(
-                    "UPDATE broadcasts SET status = 'draft', started_at = NULL WHERE id = ?",
+                    f"UPDATE broadcasts SET status = {_DRAFT}, started_at = NULL WHERE id = ?",
                     (broadcast_id,),
                 )
                 return 0
@@ -213,7 +216,7 @@ class BroadcastsTable:
 
     async def cancel_broadcast(
         self, broadcast_id: int, *, now: datetime | None = None
-    ) -> str | None:
+    ) -> BroadcastStatus | None:
         """Drop a draft, or stop a broadcast's unsent rows; return the status it had, or None.
 
         Messages already handed to Telegram are not recalled; rows still pending become
@@ -222,27 +225,27 @@ class BroadcastsTable:
         async with self.db.transaction() as conn:
             cur = await conn.execute("SELECT status FROM broadcasts WHERE id = ?", (broadcast_id,))
             row = await cur.fetchone()
-            if row is None or row[0] not in ("draft", "sending"):
+            if row is None or row[0] not in (BroadcastStatus.DRAFT, BroadcastStatus.SENDING):
                 return None
             await conn.execute(
-                "UPDATE deliveries SET status = 'cancelled', error = 'cancelled by an admin' "
-                "WHERE broadcast_id = ? AND status = 'pending'",
+                f"UPDATE deliveries SET status = {literal(DeliveryStatus.CANCELLED)}, "
+                f"error = 'cancelled by an admin' WHERE broadcast_id = ? AND status = {_PENDING}",
                 (broadcast_id,),
             )
             await conn.execute(
-                "UPDATE broadcasts SET status = 'cancelled', finished_at = ? WHERE id = ?",
+                f"UPDATE broadcasts SET status = {_CANCELLED}, finished_at = ? WHERE id = ?",
                 (to_iso(now or utcnow()), broadcast_id),
             )
-        return str(row[0])
+        return BroadcastStatus(row[0])
 
     async def finish_broadcast(self, broadcast_id: int, *, now: datetime | None = None) -> bool:
         """Mark a sending broadcast done once none of its rows is pending; True if it now is."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
-                """
-                UPDATE broadcasts SET status = 'done', finished_at = ?
-                WHERE id = ? AND status = 'sending' AND NOT EXISTS (
-                    SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'pending'
+                f"""
+                UPDATE broadcasts SET status = {_DONE}, finished_at = ?
+                WHERE id = ? AND status = {_SENDING} AND NOT EXISTS (
+                    SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = {_PENDING}
                 )
                 """,
                 (to_iso(now or utcnow()), broadcast_id, broadcast_id),

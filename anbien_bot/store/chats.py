@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..text.dates import to_iso, utcnow
-from .database import Database
+from ..values import DeliveryStatus
+from .database import Database, literal
+
+_PENDING, _BLOCKED = literal(DeliveryStatus.PENDING), literal(DeliveryStatus.BLOCKED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +86,8 @@ class ChatsTable:
             if not active:
                 # What was queued for a chat that left will never arrive: say so, don't retry.
                 await conn.execute(
-                    "UPDATE deliveries SET status = 'blocked', error = 'chat inactive' "
-                    "WHERE chat_id = ? AND status = 'pending'",
+                    f"UPDATE deliveries SET status = {_BLOCKED}, error = 'chat inactive' "
+                    f"WHERE chat_id = ? AND status = {_PENDING}",
                     (chat_id,),
                 )
 

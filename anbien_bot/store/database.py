@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from enum import StrEnum
 from pathlib import Path
 
 import aiosqlite
@@ -13,6 +14,15 @@ import aiosqlite
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+
+
+def literal(value: StrEnum) -> str:
+    """Return a named value (values.DeliveryStatus, ...) as an SQL literal, to format in.
+
+    Formatted rather than bound: SQLite uses a partial index such as deliveries_due
+    (``WHERE status = 'pending'``) only for a query that spells the same literal.
+    """
+    return "'" + value.replace("'", "''") + "'"
 
 
 class SchemaTooNewError(Exception):

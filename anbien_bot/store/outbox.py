@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 
-from ..text.dates import from_iso
-from .database import Database
+from ..text.dates import from_iso, to_iso
+from ..values import BroadcastStatus, DeliveryStatus
+from .database import Database, literal
+
+_PENDING, _SENT = literal(DeliveryStatus.PENDING), literal(DeliveryStatus.SENT)
+_FAILED, _BLOCKED = literal(DeliveryStatus.FAILED), literal(DeliveryStatus.BLOCKED)
+_CANCELLED = literal(DeliveryStatus.CANCELLED)
 
 # A chat's messages go in this order: urgent first, then by the article's publication (a
 # broadcast by the time it was queued), then first queued first.
@@ -29,13 +34,25 @@ _HEADS = """
             count(*) OVER (PARTITION BY d.chat_id) AS queued,
             {due_posts} AS due_posts
         FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
-        WHERE d.status = 'pending'
+        WHERE d.status = {pending}
             AND d.chat_id NOT IN (SELECT value FROM json_each(:busy))
     )
 """
 # How many due posts wait in a head's chat at its priority (for collapsing them into a list).
 _DUE_POSTS = """sum(d.article_id IS NOT NULL AND d.not_before <= :now)
     OVER (PARTITION BY d.chat_id, d.priority)"""
+
+
+def _heads(due_posts: str) -> str:
+    """Return the query of the chats' head rows, counting due posts as ``due_posts`` says."""
+    return _HEADS.format(order=_ORDER, due_posts=due_posts, pending=_PENDING)
+
+
+def _round_up(moment: datetime) -> datetime:
+    """Return moment rounded up to the whole second, the precision of stored times."""
+    if moment.microsecond == 0:
+        return moment
+    return moment.replace(microsecond=0) + timedelta(seconds=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +85,6 @@ class FanoutReport:
     seconds: float  # from the first row queued to the last message sent
 
 
-def stamp(moment: datetime) -> str:
-    """Return moment as outbox time text: UTC with microseconds, sorting with to_iso text."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
 class OutboxTable:
     """Reads and writes delivery rows and the cache of Telegram's photo file ids."""
 
@@ -88,8 +100,8 @@ class OutboxTable:
         head, or None when nothing is pending. Without ``count_posts`` (no collapsing), each
         head's due_posts is 1 and the query is cheaper.
         """
-        params = {"now": stamp(now), "busy": json.dumps(list(busy)), "limit": limit}
-        heads = _HEADS.format(order=_ORDER, due_posts=_DUE_POSTS if count_posts else "1")
+        params = {"now": to_iso(now), "busy": json.dumps(list(busy)), "limit": limit}
+        heads = _heads(_DUE_POSTS if count_posts else "1")
         async with self.db.reading() as conn:
             cur = await conn.execute(
                 heads
@@ -104,7 +116,7 @@ class OutboxTable:
             next_due = None
             if len(rows) < limit:
                 cur = await conn.execute(
-                    _HEADS.format(order=_ORDER, due_posts="1")
+                    _heads("1")
                     + "SELECT min(not_before) FROM ranked WHERE rank = 1 AND not_before > :now",
                     params,
                 )
@@ -139,10 +151,10 @@ class OutboxTable:
                 f"""
                 SELECT d.id, d.article_id, d.not_before <= ? AS due
                 FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
-                WHERE d.chat_id = ? AND d.status = 'pending' AND d.priority = ?
+                WHERE d.chat_id = ? AND d.status = {_PENDING} AND d.priority = ?
                 ORDER BY {_ORDER}
                 """,
-                (stamp(now), chat_id, priority),
+                (to_iso(now), chat_id, priority),
             )
             rows = await cur.fetchall()
         posts = []
@@ -161,33 +173,38 @@ class OutboxTable:
         async with self.db.single_statement() as conn:
             # By id only: the message went out, whatever happened to the row meanwhile.
             await conn.execute(
-                """
-                UPDATE deliveries SET status = 'sent', sent_at = :now, error = NULL,
+                f"""
+                UPDATE deliveries SET status = {_SENT}, sent_at = :now, error = NULL,
                     attempts = attempts + 1,
                     message_id = (SELECT value ->> 1 FROM json_each(:pairs)
                                   WHERE value ->> 0 = deliveries.id)
                 WHERE id IN (SELECT value ->> 0 FROM json_each(:pairs))
                 """,
-                {"now": stamp(now), "pairs": pairs},
+                {"now": to_iso(now), "pairs": pairs},
             )
 
     async def retry_delivery(
         self, ids: Sequence[int], not_before: datetime, error: str, *, count: bool = True
     ) -> None:
-        """Put rows back to wait until not_before, counting the try unless it was not theirs."""
+        """Put rows back to wait until not_before, counting the try unless it was not theirs.
+
+        Times are stored to the second: not_before is rounded up, never down, so a row never
+        goes before the moment Telegram's retry_after allows.
+        """
+        later = to_iso(_round_up(not_before))
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "UPDATE deliveries SET not_before = ?, error = ?, attempts = attempts + ? "
-                "WHERE id = ? AND status = 'pending'",
-                [(stamp(not_before), error, int(count), i) for i in ids],
+                f"WHERE id = ? AND status = {_PENDING}",
+                [(later, error, int(count), i) for i in ids],
             )
 
     async def mark_failed(self, ids: Sequence[int], error: str) -> None:
         """Give up on rows for good, keeping the reason."""
         async with self.db.transaction() as conn:
             await conn.executemany(
-                "UPDATE deliveries SET status = 'failed', error = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND status = 'pending'",
+                f"UPDATE deliveries SET status = {_FAILED}, error = ?, attempts = attempts + 1 "
+                f"WHERE id = ? AND status = {_PENDING}",
                 [(error, i) for i in ids],
             )
 
@@ -206,9 +223,9 @@ class OutboxTable:
         async with self.db.reading() as conn:
             cur = await conn.execute(
                 f"""
-                SELECT count(*), total(status = 'pending'), total(status = 'sent'),
-                    total(status = 'failed'), total(status = 'blocked'),
-                    total(status = 'cancelled'), min(created_at), max(sent_at)
+                SELECT count(*), total(status = {_PENDING}), total(status = {_SENT}),
+                    total(status = {_FAILED}), total(status = {_BLOCKED}),
+                    total(status = {_CANCELLED}), min(created_at), max(sent_at)
                 FROM deliveries WHERE {column} = ?
                 """,
                 (key,),
@@ -229,7 +246,7 @@ class OutboxTable:
     async def pending_deliveries(self) -> int:
         """Return how many rows still wait to be sent."""
         async with self.db.reading() as conn:
-            cur = await conn.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+            cur = await conn.execute(f"SELECT count(*) FROM deliveries WHERE status = {_PENDING}")
             return int((await cur.fetchone())[0])
 
     async def broadcast_message(self, broadcast_id: int) -> tuple[str, str | None] | None:
@@ -240,7 +257,8 @@ class OutboxTable:
         """
         async with self.db.reading() as conn:
             cur = await conn.execute(
-                "SELECT text, photo FROM broadcasts WHERE id = ? AND status != 'cancelled'",
+                "SELECT text, photo FROM broadcasts WHERE id = ? "
+                f"AND status != {literal(BroadcastStatus.CANCELLED)}",
                 (broadcast_id,),
             )
             row = await cur.fetchone()
@@ -260,7 +278,7 @@ class OutboxTable:
                 "INSERT INTO telegram_files(url, file_id, stored_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET file_id = excluded.file_id, "
                 "stored_at = excluded.stored_at",
-                (url, file_id, stamp(now)),
+                (url, file_id, to_iso(now)),
             )
 
     async def forget_telegram_file(self, url: str, file_id: str) -> None:

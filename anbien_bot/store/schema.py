@@ -3,7 +3,10 @@ it has come, and opening it applies the rest in place."""
 
 from __future__ import annotations
 
-# Times are UTC ISO-8601 text ("2020-05-29T03:59:00+00:00"), so they sort as text.
+from ..values import FailureKind
+
+# Times are UTC ISO-8601 text to the second ("2020-05-29T03:59:00+00:00", text.dates.to_iso),
+# so they sort as text.
 MIGRATIONS: tuple[str, ...] = (
     # 1: sources and the articles they yield.
     """
@@ -212,6 +215,27 @@ MIGRATIONS: tuple[str, ...] = (
         UPDATE chats SET language = (SELECT language FROM chat_settings WHERE chat_id = new.id)
         WHERE id = new.id;
     END;
+    """,
+    # 7: one time format (issue 11). The outbox wrote its times with microseconds
+    # ("...T03:59:00.250000+00:00") beside everything else's seconds; they now hold seconds
+    # too. A not_before is rounded up, so no retry goes earlier than Telegram allowed; the
+    # other times are cut. And why a source last failed, as a values.FailureKind: the only
+    # kind a stored error can be told by is a layout change, whose wording said so.
+    f"""
+    UPDATE deliveries SET not_before = CASE
+            WHEN CAST(substr(not_before, 21, 6) AS INTEGER) > 0
+            THEN strftime('%Y-%m-%dT%H:%M:%S', substr(not_before, 1, 19), '+1 second')
+            ELSE substr(not_before, 1, 19) END || substr(not_before, 27)
+        WHERE substr(not_before, 20, 1) = '.';
+    UPDATE deliveries SET created_at = substr(created_at, 1, 19) || substr(created_at, 27)
+        WHERE substr(created_at, 20, 1) = '.';
+    UPDATE deliveries SET sent_at = substr(sent_at, 1, 19) || substr(sent_at, 27)
+        WHERE substr(sent_at, 20, 1) = '.';
+    UPDATE telegram_files SET stored_at = substr(stored_at, 1, 19) || substr(stored_at, 27)
+        WHERE substr(stored_at, 20, 1) = '.';
+    ALTER TABLE sources ADD COLUMN last_error_kind TEXT;
+    UPDATE sources SET last_error_kind = '{FailureKind.LAYOUT}'
+        WHERE instr(lower(last_error), 'layout') > 0;
     """,
 )
 

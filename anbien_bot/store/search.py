@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -11,9 +10,18 @@ from datetime import datetime
 import aiosqlite
 
 from ..models import Article, Entry
-from ..text.dates import from_iso, to_iso
-from ..text.search import MAX_RESULTS, SearchHits, SearchQuery, index_text
-from .articles import _ARTICLE_COLUMNS, StoreResult, article_from_row, story_key
+from ..text.dates import to_iso
+from ..text.search import MAX_RESULTS, SearchHits, SearchQuery
+from .articles import (
+    _ARTICLE_COLUMNS,
+    INSERT_ARTICLE,
+    INSERT_CATEGORY,
+    INSERT_KEY,
+    StoreResult,
+    article_from_row,
+    article_row,
+    placement,
+)
 from .database import Database
 from .sources import source_id
 
@@ -23,11 +31,6 @@ log = logging.getLogger(__name__)
 _ID_BITS = (1 << 26) - 1
 _FACET_WINDOW = 200  # categories offered for narrowing come from this many newest matches
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
-_INSERT_ARTICLE = """
-    INSERT INTO articles(id, url, title, summary, body, author, image_url, attachments,
-        published_at, first_seen_at, story_key, search_text)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-"""
 
 
 class SearchTable:
@@ -79,29 +82,24 @@ class SearchTable:
             unique = {entry.key: entry for entry in reversed(entries)}  # the first copy wins
             known = await _known(conn, sid, unique)
             fresh = [e for key, e in unique.items() if key not in known]
-            published = {e.key: to_iso(e.published) if e.published else seen_now for e in fresh}
-            fresh.sort(key=lambda e: published[e.key])
-            stories = {e.key: story_key(e.title, from_iso(published[e.key])) for e in fresh}
-            carried = await _carried_elsewhere(conn, sid, set(stories.values()))
+            placed = {e.key: placement(e, seen_now) for e in fresh}
+            fresh.sort(key=lambda e: placed[e.key].published)
+            carried = await _carried_elsewhere(conn, sid, {p.story for p in placed.values()})
             cur = await conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles")
             next_id = int((await cur.fetchone())[0]) + 1
             keys, new = [], []
             for entry in fresh:
-                article_id = carried.pop(stories[entry.key], None)
+                article_id = carried.pop(placed[entry.key].story, None)
                 if article_id is None:
                     article_id, next_id = next_id, next_id + 1
                     new.append((article_id, entry))
                 keys.append((sid, entry.key, article_id))
             await conn.executemany(
-                _INSERT_ARTICLE,
-                [_article_row(i, e, published[e.key], stories[e.key], seen_now) for i, e in new],
+                INSERT_ARTICLE, [article_row(i, e, placed[e.key], seen_now) for i, e in new]
             )
+            await conn.executemany(INSERT_KEY, keys)
             await conn.executemany(
-                "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)", keys
-            )
-            await conn.executemany(
-                "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)",
-                [(article_id, c) for _, _, article_id in keys for c in categories],
+                INSERT_CATEGORY, [(article_id, c) for _, _, article_id in keys for c in categories]
             )
         return StoreResult(new=tuple(i for i, _ in new), reposts=len(keys) - len(new))
 
@@ -193,24 +191,3 @@ async def _carried_elsewhere(
         )
         carried.update((row[0], row[1]) for row in await cur.fetchall())
     return carried
-
-
-def _article_row(
-    article_id: int, entry: Entry, published: str, story: str, seen_now: str
-) -> tuple[object, ...]:
-    """Return the articles row of a new entry, in the import's column order."""
-    attachments = json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False)
-    return (
-        article_id,
-        entry.url,
-        entry.title,
-        entry.summary,
-        entry.body,
-        entry.author,
-        entry.image_url,
-        attachments,
-        published,
-        seen_now,
-        story,
-        index_text(entry.title, entry.summary, entry.body),
-    )

@@ -8,6 +8,7 @@ from datetime import datetime
 import aiosqlite
 
 from ..text.dates import from_iso, to_iso
+from ..values import FailureKind
 from .database import Database
 
 
@@ -22,6 +23,7 @@ class SourceState:
     last_success_at: datetime | None = None
     last_error: str | None = None
     last_error_at: datetime | None = None
+    last_error_kind: FailureKind | None = None  # None: none yet, or from before it was kept
     consecutive_failures: int = 0
     next_poll_at: datetime | None = None
     seeded: bool = False
@@ -31,6 +33,14 @@ class SourceState:
 
 def _maybe(value: str | None) -> datetime | None:
     return None if value is None else from_iso(value)
+
+
+def _kind(value: str | None) -> FailureKind | None:
+    """Return a stored failure kind; one this version does not know counts as none."""
+    try:
+        return None if value is None else FailureKind(value)
+    except ValueError:
+        return None
 
 
 class SourcesTable:
@@ -53,6 +63,7 @@ class SourcesTable:
             last_success_at=_maybe(row["last_success_at"]),
             last_error=row["last_error"],
             last_error_at=_maybe(row["last_error_at"]),
+            last_error_kind=_kind(row["last_error_kind"]),
             consecutive_failures=row["consecutive_failures"],
             next_poll_at=_maybe(row["next_poll_at"]),
             seeded=bool(row["seeded"]),
@@ -108,18 +119,24 @@ class SourcesTable:
             )
 
     async def record_failure(
-        self, name: str, error: str, *, now: datetime, next_poll_at: datetime
+        self,
+        name: str,
+        error: str,
+        kind: FailureKind,
+        *,
+        now: datetime,
+        next_poll_at: datetime,
     ) -> int:
-        """Record a failed poll; return the number of failures in a row, this one included."""
+        """Record a failed poll, why in words and of what kind; return the failures in a row."""
         async with self.db.transaction() as conn:
             await _ensure(conn, name)
             cur = await conn.execute(
                 """
-                UPDATE sources SET last_error = ?, last_error_at = ?, next_poll_at = ?,
-                    consecutive_failures = consecutive_failures + 1
+                UPDATE sources SET last_error = ?, last_error_kind = ?, last_error_at = ?,
+                    next_poll_at = ?, consecutive_failures = consecutive_failures + 1
                 WHERE name = ? RETURNING consecutive_failures
                 """,
-                (error, to_iso(now), to_iso(next_poll_at), name),
+                (error, kind, to_iso(now), to_iso(next_poll_at), name),
             )
             row = await cur.fetchone()
         return int(row[0])

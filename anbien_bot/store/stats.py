@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ..text.dates import from_iso, to_iso
-from .database import Database
-from .outbox import stamp
+from ..values import DeliveryStatus
+from .database import Database, literal
 
+_PENDING = literal(DeliveryStatus.PENDING)
+_FAILED, _BLOCKED = literal(DeliveryStatus.FAILED), literal(DeliveryStatus.BLOCKED)
 VN_OFFSET = "+7 hours"  # Vietnam keeps UTC+7 all year: days are counted in local time
 
 
@@ -103,7 +105,7 @@ class StatsTable:
 
     async def delivery_stats(self, now: datetime) -> DeliveryStats:
         """Return posts sent, failed and blocked in the last 24 hours and 7 days."""
-        day, week = stamp(now - timedelta(days=1)), stamp(now - timedelta(days=7))
+        day, week = to_iso(now - timedelta(days=1)), to_iso(now - timedelta(days=7))
         async with self.db.reading() as conn:
             cur = await conn.execute(
                 "SELECT total(sent_at >= :day), count(*) FROM deliveries "
@@ -113,19 +115,19 @@ class StatsTable:
             sent_day, sent_week = await cur.fetchone()
             # Rows that never arrived carry no time of their own: they count by when queued.
             cur = await conn.execute(
-                """
-                SELECT total(status = 'failed' AND created_at >= :day),
-                    total(status = 'failed'),
-                    total(status = 'blocked' AND created_at >= :day),
-                    total(status = 'blocked')
+                f"""
+                SELECT total(status = {_FAILED} AND created_at >= :day),
+                    total(status = {_FAILED}),
+                    total(status = {_BLOCKED} AND created_at >= :day),
+                    total(status = {_BLOCKED})
                 FROM deliveries
-                WHERE status IN ('failed', 'blocked') AND created_at >= :week
+                WHERE status IN ({_FAILED}, {_BLOCKED}) AND created_at >= :week
                     AND article_id IS NOT NULL
                 """,
                 {"day": day, "week": week},
             )
             failed_day, failed_week, blocked_day, blocked_week = await cur.fetchone()
-            cur = await conn.execute("SELECT count(*) FROM deliveries WHERE status = 'pending'")
+            cur = await conn.execute(f"SELECT count(*) FROM deliveries WHERE status = {_PENDING}")
             pending = (await cur.fetchone())[0]
         return DeliveryStats(
             sent_day=int(sent_day),
@@ -166,7 +168,7 @@ class StatsTable:
             cur = await conn.execute(
                 f"SELECT date(sent_at, '{VN_OFFSET}'), count(*) FROM deliveries "
                 "WHERE sent_at >= ? GROUP BY 1",
-                (stamp(since),),
+                (to_iso(since),),
             )
             sent = {row[0]: row[1] for row in await cur.fetchall()}
         result = []

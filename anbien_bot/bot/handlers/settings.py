@@ -14,8 +14,9 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from ...config import Config
-from ...delivery.alerts import MAX_ALERTS, MAX_LENGTH, MAX_WORDS, query_words, urgency_of
-from ...delivery.schedule import DIGEST_HOURS, QUIET_CHOICES, QuietHours
+from ...delivery.alerts import MAX_ALERTS, MAX_LENGTH, MAX_WORDS, index_key, query_words
+from ...delivery.planner import DIGEST_HOURS, QUIET_CHOICES, slot_for
+from ...models import QuietHours
 from ...store.preferences import AlertAdded, ChatSettings
 from ...text.dates import utcnow
 from ...texts import Lang, language_of, plain, text
@@ -43,12 +44,6 @@ def register(app: Application, config: Config) -> None:
     )
 
 
-async def start(app: Application) -> None:
-    """Give the store the configured rules for urgent posts."""
-    svc: Services = app.bot_data["services"]
-    svc.store.set_urgency(urgency_of(svc.config))
-
-
 # -- alerts ----------------------------------------------------------------------------------
 
 
@@ -70,7 +65,9 @@ async def alert(update: Update, context: BotContext) -> None:
         await message.reply_text(text(lang, "not_group_admin"))
         return
     await svc.store.activate_chat(chat.id, chat.type, lang)
-    added = await svc.store.add_alert(chat.id, words, utcnow())
+    added = await svc.store.add_alert(
+        chat.id, words, utcnow(), key=index_key(words), limit=MAX_ALERTS
+    )
     shown = " ".join(words)
     if added is AlertAdded.FULL:
         await message.reply_text(text(lang, "alert_full", limit=MAX_ALERTS))
@@ -165,11 +162,11 @@ async def change_setting(update: Update, context: BotContext) -> None:
     kind, value = change
     now = utcnow()
     if kind == "digest":
-        await svc.store.set_digest(chat.id, value if isinstance(value, int) else None, now)
+        hour = value if isinstance(value, int) else None
+        await svc.store.set_digest(chat.id, hour, now, replan=slot_for)
     elif kind == "quiet":
-        await svc.store.set_quiet_hours(
-            chat.id, value if isinstance(value, QuietHours) else None, now
-        )
+        quiet = value if isinstance(value, QuietHours) else None
+        await svc.store.set_quiet_hours(chat.id, quiet, now, replan=slot_for)
     else:
         await svc.store.set_language(chat.id, str(value), now)
         lang = language_of(str(value))
