@@ -1,4 +1,8 @@
-"""URL repair for links found in feeds and pages: resolve, mend, percent-encode, canonicalise."""
+"""URL repair for links found in feeds and pages: resolve, mend, percent-encode, canonicalise.
+
+absolute_url is also what makes an address safe to put in a Telegram link or send as a photo:
+only http(s), an ASCII host, and nothing unencoded that could end an attribute.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters RFC 3986 allows unescaped; "%" stays so existing escapes are not encoded twice.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_USERINFO_SAFE = "%:!$&'()*+,;=-._~"
 
 _TRACKING_PARAMS = frozenset(
     {
@@ -42,7 +47,7 @@ _TRACKING_PARAMS = frozenset(
 )
 
 
-def absolute_url(href: str, base: str | None = None) -> str | None:
+def absolute_url(href: str | None, base: str | None = None) -> str | None:
     """Return href as an absolute, percent-encoded http(s) URL, or None if it cannot be one."""
     if not href:
         return None
@@ -78,7 +83,7 @@ def _normalise(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{host}:{port}"
     if parts.username is not None:
-        userinfo = parts.netloc.rpartition("@")[0]
+        userinfo = _encode(parts.netloc.rpartition("@")[0], _USERINFO_SAFE)
         netloc = f"{userinfo}@{netloc}"
     path = _encode(parts.path, _PATH_SAFE) or "/"
     query = _encode(parts.query, _QUERY_SAFE)

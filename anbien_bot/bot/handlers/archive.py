@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 
 from ...config import Category
-from ...delivery.render import render_post, safe_url
+from ...delivery.render import render_post
 from ...models import Article
 from ...store import Store
 from ...text.dates import format_vn
@@ -49,6 +49,7 @@ from ...text.search import (
     render_results,
     results_callback,
 )
+from ...text.urls import absolute_url
 from ...text.vntext import clean_line, cut_at_word
 from ...texts import Lang, text
 from ..app import services
@@ -207,7 +208,7 @@ def inline_result(
 ) -> InlineQueryResultArticle:
     """Return an article as an inline result: the post as the bot sends it, link previewed."""
     rendered = render_post(article, lang, category_names)
-    url = safe_url(article.url)
+    url = absolute_url(article.url)
     preview = LinkPreviewOptions(url=url) if url else _NO_PREVIEW
     cats = " · ".join(category_names.get(c, c) for c in article.categories)
     meta = " · ".join(part for part in (format_vn(article.published), cats) if part)
@@ -220,7 +221,7 @@ def inline_result(
             rendered.text, parse_mode=ParseMode.HTML, link_preview_options=preview
         ),
         description=cut_at_word(description, _INLINE_DESCRIPTION),
-        thumbnail_url=safe_url(article.image_url),
+        thumbnail_url=absolute_url(article.image_url),
     )
 
 
