@@ -66,3 +66,12 @@ class Selectors:
     caption: str | None = None
     author: str | None = None
     attachments: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    """One slice of a search's results, best first, and what the whole search found."""
+
+    articles: tuple[Article, ...]
+    total: int  # matches found, at most text.search.MAX_RESULTS
+    categories: tuple[str, ...] = ()  # category keys among the first matches, most first

@@ -10,9 +10,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..models import Article, Entry
+from ..models import Article, Entry, SearchHits
 from ..text.dates import from_iso, to_iso
-from ..text.search import MAX_RESULTS, SearchHits, SearchQuery, index_text
+from ..text.search import MAX_RESULTS, SearchQuery, index_text
 from .articles import _ARTICLE_COLUMNS, StoreResult, article_from_row, story_key
 from .database import Database
 from .sources import source_id

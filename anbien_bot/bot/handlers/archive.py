@@ -2,7 +2,7 @@
 ◀ ▶ and category buttons under a result page, and inline mode (``@botname words``).
 
 Result pages are edited in place. The buttons carry a short token, the page and a category
-key; the query itself stays in memory (search.RecentSearches), so a button from before a
+key; the query itself stays in memory (results.RecentSearches), so a button from before a
 restart, or a forged one, gets a polite answer and nothing else.
 """
 
@@ -37,22 +37,20 @@ from ...delivery.render import render_post
 from ...models import Article
 from ...store import Store
 from ...text.dates import format_vn
-from ...text.search import (
-    CALLBACK_PATTERN,
-    MAX_RESULTS,
-    PER_PAGE,
-    RecentSearches,
-    SearchQuery,
-    page_count,
-    parse_query,
-    parse_results_callback,
-    render_results,
-    results_callback,
-)
+from ...text.search import MAX_RESULTS, SearchQuery, parse_query
 from ...text.urls import absolute_url
 from ...text.vntext import clean_line, cut_at_word
 from ...texts import Lang, text
 from ..app import services
+from ..results import (
+    CALLBACK_PATTERN,
+    PER_PAGE,
+    RecentSearches,
+    page_count,
+    parse_results_callback,
+    render_results,
+    results_callback,
+)
 from .language import language
 
 log = logging.getLogger(__name__)
