@@ -3,8 +3,9 @@
 Text from a source only ever enters a message as a ``str`` part, escaped once, when the HTML
 is written; the plain version leaves the markup out instead of taking it apart again.
 Templates from texts and an admin's broadcast are Telegram HTML already: ``template`` and
-``parse_html`` read them into parts with the standard library's HTML parser. Lengths are counted as Telegram
-counts them: the visible text after entity parsing, in UTF-16 code units (an emoji counts 2).
+``parse_html`` read them into parts with the standard library's HTML parser. Lengths are
+counted as Telegram counts them: the visible text after entity parsing, in UTF-16 code units
+(an emoji counts 2).
 """
 
 from __future__ import annotations
@@ -75,12 +76,12 @@ class Message:
         """Return the message as Telegram HTML: as written, if it was read from HTML."""
         if self.written is not None:
             return self.written
-        return "\n\n".join("".join(_html(part) for part in block) for block in self.blocks)
+        return "\n\n".join([_html(block) for block in self.blocks])
 
     @cached_property
     def length(self) -> int:
         """Return the visible length, as Telegram counts it."""
-        return units(self.plain("none"))
+        return units("\n\n".join([_text(block) for block in self.blocks]))
 
     def plain(self, urls: Urls = "all") -> str:
         """Return the message without markup, links followed by their address in brackets."""
@@ -114,7 +115,7 @@ def units(value: str) -> int:
 
 def block_length(block: Block) -> int:
     """Return the visible length of one block."""
-    return units(_plain(block, lambda span: False))
+    return units(_text(block))
 
 
 def template(lang: Lang, key: str, **params: object) -> Block:
@@ -174,15 +175,23 @@ def pack(
     return messages
 
 
-def _html(part: Part) -> str:
-    if isinstance(part, str):
-        return html.escape(part, quote=False)
-    attrs = "".join(
-        f" {key}" if value is None else f' {key}="{html.escape(value)}"'
-        for key, value in part.attrs
-    )
-    inner = "".join(_html(child) for child in part.parts)
-    return f"<{part.tag}{attrs}>{inner}</{part.tag}>"
+def _html(parts: Sequence[Part]) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+            continue
+        attrs = "".join(
+            f" {key}" if value is None else f' {key}="{html.escape(value)}"'
+            for key, value in part.attrs
+        )
+        out.append(f"<{part.tag}{attrs}>{_html(part.parts)}</{part.tag}>")
+    return "".join(out)
+
+
+def _text(parts: Sequence[Part]) -> str:
+    """Return the visible text of parts (the plain version without any address)."""
+    return "".join([part if isinstance(part, str) else _text(part.parts) for part in parts])
 
 
 def _plain(parts: Sequence[Part], show_url: Callable[[Span], bool]) -> str:

@@ -15,7 +15,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # is the same slip the other way.
 _BROKEN_SCHEME = re.compile(r"^(https?):/*(?=[^/])", re.IGNORECASE)
 _INNER_WHITESPACE = re.compile(r"[\t\r\n]")
-_OUTER_WHITESPACE = re.compile(r"^[\x00-\x20\xa0]+|[\x00-\x20\xa0]+$")
+_OUTER_WHITESPACE = "".join(map(chr, range(0x21))) + "\xa0"  # controls, space, no-break space
 _HOST = re.compile(r"[a-z0-9_.-]+")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters RFC 3986 allows unescaped; "%" stays so existing escapes are not encoded twice.
@@ -51,7 +51,7 @@ def absolute_url(href: str | None, base: str | None = None) -> str | None:
     """Return href as an absolute, percent-encoded http(s) URL, or None if it cannot be one."""
     if not href:
         return None
-    href = _OUTER_WHITESPACE.sub("", _INNER_WHITESPACE.sub("", href))
+    href = _INNER_WHITESPACE.sub("", href).strip(_OUTER_WHITESPACE)
     if not href:
         return None
     head, sep, tail = href.partition("?")
