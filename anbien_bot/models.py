@@ -115,3 +115,12 @@ class Fanout:
 def _clock(minutes: int) -> str:
     """Return minutes after midnight as "HH:MM"."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHits:
+    """One slice of a search's results, best first, and what the whole search found."""
+
+    articles: tuple[Article, ...]
+    total: int  # matches found, at most text.search.MAX_RESULTS
+    categories: tuple[str, ...] = ()  # category keys among the first matches, most first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import replace
@@ -46,6 +47,11 @@ def article(**changes: object) -> Article:
         categories=("chinh-tri",),
     )
     return replace(base, **changes)
+
+
+def markup_in(text: str) -> set[str]:
+    """Return the tags and entities written in text."""
+    return set(re.findall(r"</?(?:b|i|a|code|pre)\b[^>]*>|&(?:[a-z]+|#x?[0-9a-f]+);", text))
 
 
 def visible(html_text: str) -> str:
@@ -284,7 +290,7 @@ def test_post_list_too_long_for_one_message_says_how_many_were_left_out() -> Non
 def test_post_list_chunks_split_only_when_needed_and_lose_nothing() -> None:
     assert len(render_post_list_chunks(burst(5), "vi", NAMES)) == 1
     articles = burst(60, title="Tin số {n} " + "rất dài " * 30)
-    chunks = render_post_list_chunks(articles, "vi", NAMES)
+    chunks = [chunk.html for chunk in render_post_list_chunks(articles, "vi", NAMES)]
     assert len(chunks) > 1
     for chunk in chunks:
         check_telegram_html(chunk, TEXT_LIMIT)
@@ -372,6 +378,10 @@ def test_every_rendered_post_is_valid_telegram_html_within_its_limit(
     assert shown == unicodedata.normalize("NFC", shown)
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", shown)
     assert utf16_length(render_plain(post)) <= limit_of(post)
+    # The fallback is what the reader sees, without markup: no tag or entity it did not show.
+    assert post.message.plain("none") == shown
+    addresses = " ".join(html.unescape(h) for h in re.findall(r'<a href="([^"]*)">', post.text))
+    assert markup_in(render_plain(post)) <= markup_in(f"{shown} {addresses}")
     if post.photo:
         assert post.photo.startswith(("http://", "https://"))
 
@@ -383,4 +393,4 @@ def test_every_post_list_is_valid_telegram_html_within_4096(
 ) -> None:
     check_telegram_html(render_post_list(articles, lang, NAMES), TEXT_LIMIT)  # type: ignore[arg-type]
     for chunk in render_post_list_chunks(articles, lang, NAMES):  # type: ignore[arg-type]
-        check_telegram_html(chunk, TEXT_LIMIT)
+        check_telegram_html(chunk.html, TEXT_LIMIT)

@@ -85,6 +85,13 @@ def test_non_web_links_give_none(href: str) -> None:
 
 def test_relative_link_without_base_gives_none() -> None:
     assert absolute_url("/tin/a.html") is None
+    assert absolute_url(None) is None
+
+
+def test_user_info_is_encoded_so_the_link_is_safe_in_telegram_html() -> None:
+    assert absolute_url('https://a"b c@anbien.example.vn/tin') == (
+        "https://a%22b%20c@anbien.example.vn/tin"
+    )
 
 
 def test_canonical_url_drops_tracking_and_fragment_and_keeps_other_params_in_order() -> None:
@@ -130,7 +137,7 @@ def test_any_href_gives_an_http_url_or_none_and_canonical_is_stable(
     url = absolute_url(href, base)
     assert url is None or url.startswith(("http://", "https://"))
     if url is not None:
-        assert " " not in url
+        assert not any(char in url for char in ' "<>\\\n')  # safe in an href, quoted
         assert absolute_url(url) == url
         assert canonical_url(canonical_url(url)) == canonical_url(url)
     host_of(href)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..delivery.message import pack, units
 from ..text.dates import format_vn
 from ..texts import Html, Lang, text
 
@@ -247,20 +248,6 @@ def join_blocks(blocks: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Return blocks joined by blank lines into as few messages under limit as they fit.
 
     A block is never split, so no tag is ever cut in two; each block must fit on its own.
+    Tags count against the limit too: a margin that spares parsing the HTML to measure it.
     """
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        joined = f"{current}\n\n{block}" if current else block
-        if current and _units(joined) > limit:
-            messages.append(current)
-            joined = block
-        current = joined
-    if current:
-        messages.append(current)
-    return messages
-
-
-def _units(value: str) -> int:
-    """Return the length Telegram counts, in UTF-16 code units (tags counted too: a margin)."""
-    return len(value.encode("utf-16-le")) // 2
+    return ["\n\n".join(message) for message in pack(blocks, limit, units) if message]

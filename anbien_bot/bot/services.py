@@ -19,8 +19,8 @@ from ..delivery.sender import Sender
 from ..net.fetch import Fetcher
 from ..sources.ingest import Ingestor, fetcher_for
 from ..store import Store
-from ..text.search import RecentSearches
 from .progress import ProgressTracker
+from .results import RecentSearches
 
 _KEY = "services"  # their place in bot_data
 

@@ -16,6 +16,7 @@ from ..store.outbox import Delivery
 from ..text.dates import utcnow
 from ..texts import Lang, language_of, text
 from ..values import digest_date, is_digest
+from .message import parse_html
 from .render import RenderedPost, render_post, render_post_list_chunks
 
 _CACHED = 256  # articles and rendered posts kept in memory
@@ -65,7 +66,7 @@ class Composer:
             text, photo = content
             return Outgoing(
                 ids=(row.id,),
-                rendered=RenderedPost(text, photo, None),
+                rendered=RenderedPost(parse_html(text), photo, None),
                 label=f"broadcast {row.broadcast_id}",
                 keys=frozenset({fanout_key(row)}),
                 photo_is_file_id=True,
@@ -95,7 +96,7 @@ class Composer:
     def without_photo(self, out: Outgoing) -> RenderedPost:
         """Return the message as text only, for a photo Telegram would not take."""
         if out.article is None:
-            return RenderedPost(out.rendered.text, None, None)
+            return RenderedPost(out.rendered.message, None, None)
         return render_post(replace(out.article, image_url=None), out.lang, self.names)
 
     async def _compose_list(

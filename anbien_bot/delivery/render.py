@@ -1,22 +1,35 @@
-"""How an article looks in Telegram: HTML captions and messages within Telegram's limits.
+"""How an article looks in Telegram: captions, messages and post lists within Telegram's limits.
 
-Everything from a source is treated as plain text and escaped here, so no markup from a feed
-ever reaches Telegram. Limits are counted as Telegram counts them: the visible text after
+A post is built from parts (delivery.message): everything from a source is a text part, so
+no markup from a feed ever reaches Telegram, and the plain-text fallback is the same parts
+without their markup. Limits are counted as Telegram counts them: the visible text after
 entity parsing, in UTF-16 code units (an emoji counts 2).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, urlsplit, urlunsplit
 
 from ..models import Article
 from ..text.dates import format_vn
+from ..text.urls import absolute_url
 from ..text.vntext import clean_line, clean_paragraphs, fold
-from ..texts import Lang, text
+from ..texts import Lang
+from .message import (
+    Block,
+    Message,
+    block_length,
+    bold,
+    link,
+    message,
+    pack,
+    parse_html,
+    read_html,
+    template,
+    units,
+)
 
 CAPTION_LIMIT = 1024
 TEXT_LIMIT = 4096
@@ -29,11 +42,8 @@ _LIST_TITLE = 300
 _MIN_SUMMARY = 40  # a summary cut shorter than this says nothing: drop it instead
 _SENTENCE_SHARE = 0.6  # a sentence end this far into the room beats a later word boundary
 
-_TAG = re.compile(r"<[^>]*>")
-_LINK = re.compile(r'<a href="([^"]*)">|</a>|<[^>]*>')
 # vntext leaves bidi embeddings and isolates alone; in a title they reorder what follows.
 _BIDI = re.compile(r"[\u061c\u202a-\u202e\u2066-\u2069]")
-_URL_SAFE = "/?#[]@!$&'()*+,;=:%~-._"
 
 # Spans a summary should not be cut inside: dates, times and place names of notices.
 _TIME = r"(?<!\d)\d{1,2}\s?(?:giờ|[gh](?![^\W\d_])|:)\s?(?:\d{1,2}(?:\s?phút)?)?"
@@ -55,69 +65,73 @@ _TRAILING = ",.;:!?)»”\"'"
 
 @dataclass(frozen=True)
 class RenderedPost:
-    """One article ready to send: a photo with ``text`` as caption, or a text message."""
+    """One article ready to send: a photo with ``message`` as caption, or a text message."""
 
-    text: str  # Telegram HTML
+    message: Message
     photo: str | None  # image URL or file_id; None for a text message
     link_preview_url: str | None  # for text messages: the page to preview
 
+    @property
+    def text(self) -> str:
+        """Return the message as Telegram HTML."""
+        return self.message.html
+
 
 def visible_length(html_text: str) -> int:
-    """Return the length of html_text after entity parsing, in UTF-16 code units."""
-    return _units(html.unescape(_TAG.sub("", html_text)))
+    """Return the length of Telegram HTML after entity parsing, in UTF-16 code units."""
+    return parse_html(html_text).length
 
 
 def render_post(article: Article, lang: Lang, category_names: Mapping[str, str]) -> RenderedPost:
     """Render an article as a photo with caption, or as a text message when it has no image."""
-    photo = safe_url(article.image_url)
+    photo = absolute_url(article.image_url)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
-    url = safe_url(article.url)
+    url = absolute_url(article.url)
     title = _clean(article.title)
     summary = _summary_of(article, title)
     meta = _meta(article, lang, category_names)
     attachments = _attachments_block(article, lang)
-    link = f'<a href="{html.escape(url)}">{text(lang, "read_more")}</a>' if url else ""
+    more = (link(url, *template(lang, "read_more")),) if url else ()
 
-    def compose(title: str, summary: str, attachments: str) -> str:
-        head = f"<b>{_esc(title)}</b>\n{meta}" if title else meta
-        blocks = (head, _esc(summary), attachments, link)
-        return "\n\n".join(block for block in blocks if block)
+    def compose(title: str, summary: str, attachments: Block) -> Message:
+        head = (bold(title), "\n", *meta) if title else meta
+        return message(head, (summary,), attachments, more)
 
     body = compose(title, summary, attachments)
-    if summary and visible_length(body) > limit:
-        room = limit - visible_length(compose(title, "", attachments)) - 2  # 2: "\n\n"
+    if summary and body.length > limit:
+        room = limit - compose(title, "", attachments).length - 2  # 2: "\n\n"
         summary = cut_summary(summary, room) if room >= _MIN_SUMMARY else ""
         body = compose(title, summary, attachments)
-    if visible_length(body) > limit:
-        attachments = ""
+    if body.length > limit:
+        attachments = ()
         body = compose(title, summary, attachments)
-    if visible_length(body) > limit:
+    if body.length > limit:
         # Only an enormous title gets here; cutting it keeps the message valid.
-        room = limit - visible_length(compose("", summary, attachments)) - 1  # 1: "\n"
+        room = limit - compose("", summary, attachments).length - 1  # 1: "\n"
         body = compose(_cut(title, room, protect=False), summary, attachments)
-    return RenderedPost(text=body, photo=photo, link_preview_url=None if photo else url)
+    return RenderedPost(body, photo=photo, link_preview_url=None if photo else url)
 
 
 def render_plain(rendered: RenderedPost) -> str:
-    """Return the message as plain text without tags, the "Read more" address written out."""
+    """Return the message as plain text without markup, the "Read more" address written out."""
     limit = CAPTION_LIMIT if rendered.photo else TEXT_LIMIT
-    hrefs = [html.unescape(m.group(1)) for m in _LINK.finditer(rendered.text) if m.group(1)]
-    plain = _plain(rendered.text, hrefs, set(range(len(hrefs))))
-    if not hrefs or _units(plain) <= limit:
+    body = rendered.message
+    plain = body.plain("all")
+    last = body.link_block()
+    if last is None or units(plain) <= limit:
         return plain
     # The last link is "Read more": without markup its address is the only way to the article,
     # so the longest other block (the summary) gives up room for it.
-    last = hrefs[-1]
-    blocks = _plain(rendered.text, hrefs, {len(hrefs) - 1}).split("\n\n")
-    others = [i for i, block in enumerate(blocks) if last not in block]
-    over = sum(_units(block) + 2 for block in blocks) - 2 - limit
+    blocks = body.plain_blocks("last")
+    others = [i for i in range(len(blocks)) if i != last]
+    over = sum(units(block) + 2 for block in blocks) - 2 - limit
     if over > 0 and others:
-        longest = max(others, key=lambda i: _units(blocks[i]))
-        room = _units(blocks[longest]) - over
+        longest = max(others, key=lambda i: units(blocks[i]))
+        room = units(blocks[longest]) - over
         if room >= _MIN_SUMMARY:
             blocks[longest] = _cut(blocks[longest], room, protect=True)
             over = 0
-    return "\n\n".join(blocks) if over <= 0 else _plain(rendered.text, hrefs, set())
+    return "\n\n".join(blocks) if over <= 0 else body.plain("none")
 
 
 def render_post_list(
@@ -132,22 +146,16 @@ def render_post_list(
     ``header`` is Telegram HTML (from texts.text) replacing the "N new posts" heading.
     """
     if not articles:
-        return text(lang, "no_posts")
-    head = header if header is not None else text(lang, "post_list_header", count=len(articles))
+        return message(template(lang, "no_posts")).html
+    head = _list_header(articles, lang, header)
     items = [_list_item(article, lang, category_names) for article in articles]
-    whole = "\n\n".join([head, *items])
-    if visible_length(whole) <= TEXT_LIMIT:
-        return whole
-    reserve = visible_length(text(lang, "post_list_more", count=len(items))) + 2
-    used = visible_length(head) + reserve
-    shown = [head]
-    for item in items:
-        used += visible_length(item) + 2
-        if used > TEXT_LIMIT:
-            break
-        shown.append(item)
-    shown.append(text(lang, "post_list_more", count=len(items) - len(shown) + 1))
-    return "\n\n".join(shown)
+    whole = message(head, *items)
+    if whole.length <= TEXT_LIMIT:
+        return whole.html
+    more = block_length(template(lang, "post_list_more", count=len(items))) + 2  # 2: "\n\n"
+    shown = pack(items, TEXT_LIMIT - more, block_length, opening=head)[0]
+    left = template(lang, "post_list_more", count=len(items) - len(shown) + 1)
+    return message(*shown, left).html
 
 
 def render_post_list_chunks(
@@ -156,23 +164,19 @@ def render_post_list_chunks(
     category_names: Mapping[str, str],
     *,
     header: str | None = None,
-) -> list[str]:
+) -> list[Message]:
     """Render articles as list messages, split into several only where 4096 demands it."""
     if not articles:
-        return [text(lang, "no_posts")]
-    head = header if header is not None else text(lang, "post_list_header", count=len(articles))
-    chunks: list[list[str]] = [[head]]
-    used = visible_length(head)
-    for article in articles:
-        item = _list_item(article, lang, category_names)
-        size = visible_length(item) + 2
-        if used + size > TEXT_LIMIT:
-            continued = text(lang, "post_list_continued")
-            chunks.append([continued])
-            used = visible_length(continued)
-        chunks[-1].append(item)
-        used += size
-    return ["\n\n".join(chunk) for chunk in chunks]
+        return [message(template(lang, "no_posts"))]
+    items = [_list_item(article, lang, category_names) for article in articles]
+    chunks = pack(
+        items,
+        TEXT_LIMIT,
+        block_length,
+        opening=_list_header(articles, lang, header),
+        continued=template(lang, "post_list_continued"),
+    )
+    return [message(*chunk) for chunk in chunks]
 
 
 def cut_summary(summary: str, room: int) -> str:
@@ -180,32 +184,8 @@ def cut_summary(summary: str, room: int) -> str:
     return _cut(summary, room, protect=True)
 
 
-def safe_url(url: str | None) -> str | None:
-    """Return url percent-encoded for Telegram if it is absolute http(s), else None."""
-    if not url:
-        return None
-    url = _BIDI.sub("", clean_line(url))
-    try:
-        parts = urlsplit(url)
-        host = parts.netloc.encode("idna").decode("ascii") if parts.netloc else ""
-    except (ValueError, UnicodeError):
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return None
-    path, query, fragment = (quote(p, safe=_URL_SAFE) for p in parts[2:])
-    return urlunsplit((parts.scheme.lower(), host, path, query, fragment))
-
-
 def _clean(value: str) -> str:
     return clean_line(_BIDI.sub(" ", value))
-
-
-def _esc(value: str) -> str:
-    return html.escape(value, quote=False)
-
-
-def _units(value: str) -> int:
-    return len(value.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _summary_of(article: Article, title: str) -> str:
@@ -221,56 +201,46 @@ def _category_line(article: Article, category_names: Mapping[str, str]) -> str:
     return _cut(line, _CATEGORY_LINE, protect=False)
 
 
-def _meta(article: Article, lang: Lang, category_names: Mapping[str, str]) -> str:
+def _meta(article: Article, lang: Lang, category_names: Mapping[str, str]) -> Block:
     date = format_vn(article.published)
     categories = _category_line(article, category_names)
     if categories:
-        return text(lang, "post_meta", date=date, categories=categories)
-    return text(lang, "post_date", date=date)
+        return template(lang, "post_meta", date=date, categories=categories)
+    return template(lang, "post_date", date=date)
 
 
-def _attachments_block(article: Article, lang: Lang) -> str:
+def _attachments_block(article: Article, lang: Lang) -> Block:
     links = []
     for attachment in article.attachments:
-        url = safe_url(attachment.url)
+        url = absolute_url(attachment.url)
         if url:
             name = _clean(attachment.title) or _clean(url.rsplit("/", 1)[-1]) or url
-            name = _cut(name, _ATTACHMENT_TITLE, protect=False)
-            links.append(f'• <a href="{html.escape(url)}">{_esc(name)}</a>')
+            links.append(link(url, _cut(name, _ATTACHMENT_TITLE, protect=False)))
     if not links:
-        return ""
-    lines = [text(lang, "attachments"), *links[:MAX_ATTACHMENTS]]
+        return ()
+    parts = [*template(lang, "attachments")]
+    for shown in links[:MAX_ATTACHMENTS]:
+        parts += ["\n• ", shown]
     if len(links) > MAX_ATTACHMENTS:
-        lines.append(text(lang, "more_attachments", count=len(links) - MAX_ATTACHMENTS))
-    return "\n".join(lines)
+        parts += ["\n", *template(lang, "more_attachments", count=len(links) - MAX_ATTACHMENTS)]
+    return tuple(parts)
 
 
-def _list_item(article: Article, lang: Lang, category_names: Mapping[str, str]) -> str:
+def _list_header(articles: Sequence[Article], lang: Lang, header: str | None) -> Block:
+    if header is None:
+        return template(lang, "post_list_header", count=len(articles))
+    return read_html(header)
+
+
+def _list_item(article: Article, lang: Lang, category_names: Mapping[str, str]) -> Block:
     title = _cut(_clean(article.title), _LIST_TITLE, protect=False) or "…"
-    url = safe_url(article.url)
-    line = f'• <a href="{html.escape(url)}">{_esc(title)}</a>' if url else f"• {_esc(title)}"
-    return f"{line}\n{_meta(article, lang, category_names)}"
-
-
-def _plain(body: str, hrefs: list[str], keep: set[int]) -> str:
-    out: list[str] = []
-    pos = 0
-    index = current = -1
-    for match in _LINK.finditer(body):
-        out.append(html.unescape(body[pos : match.start()]))
-        pos = match.end()
-        if match.group(1):
-            index += 1
-            current = index
-        elif match.group(0) == "</a>" and current in keep:
-            out.append(f" ({hrefs[current]})")
-    out.append(html.unescape(body[pos:]))
-    return "".join(out)
+    url = absolute_url(article.url)
+    return ("• ", link(url, title) if url else title, "\n", *_meta(article, lang, category_names))
 
 
 def _cut(value: str, room: int, *, protect: bool) -> str:
     """Return value cut to ``room`` UTF-16 units with an ellipsis, preferring clean boundaries."""
-    if _units(value) <= room:
+    if units(value) <= room:
         return value
     if room < 3:
         return "…"[: max(room, 0)]

@@ -9,9 +9,9 @@ from datetime import datetime
 
 import aiosqlite
 
-from ..models import Article, Entry
+from ..models import Article, Entry, SearchHits
 from ..text.dates import to_iso
-from ..text.search import MAX_RESULTS, SearchHits, SearchQuery
+from ..text.search import MAX_RESULTS, SearchQuery
 from .articles import (
     _ARTICLE_COLUMNS,
     INSERT_ARTICLE,

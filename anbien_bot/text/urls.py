@@ -1,4 +1,8 @@
-"""URL repair for links found in feeds and pages: resolve, mend, percent-encode, canonicalise."""
+"""URL repair for links found in feeds and pages: resolve, mend, percent-encode, canonicalise.
+
+absolute_url is also what makes an address safe to put in a Telegram link or send as a photo:
+only http(s), an ASCII host, and nothing unencoded that could end an attribute.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +15,13 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # is the same slip the other way.
 _BROKEN_SCHEME = re.compile(r"^(https?):/*(?=[^/])", re.IGNORECASE)
 _INNER_WHITESPACE = re.compile(r"[\t\r\n]")
-_OUTER_WHITESPACE = re.compile(r"^[\x00-\x20\xa0]+|[\x00-\x20\xa0]+$")
+_OUTER_WHITESPACE = "".join(map(chr, range(0x21))) + "\xa0"  # controls, space, no-break space
 _HOST = re.compile(r"[a-z0-9_.-]+")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Characters RFC 3986 allows unescaped; "%" stays so existing escapes are not encoded twice.
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
+_USERINFO_SAFE = "%:!$&'()*+,;=-._~"
 
 _TRACKING_PARAMS = frozenset(
     {
@@ -42,11 +47,11 @@ _TRACKING_PARAMS = frozenset(
 )
 
 
-def absolute_url(href: str, base: str | None = None) -> str | None:
+def absolute_url(href: str | None, base: str | None = None) -> str | None:
     """Return href as an absolute, percent-encoded http(s) URL, or None if it cannot be one."""
     if not href:
         return None
-    href = _OUTER_WHITESPACE.sub("", _INNER_WHITESPACE.sub("", href))
+    href = _INNER_WHITESPACE.sub("", href).strip(_OUTER_WHITESPACE)
     if not href:
         return None
     head, sep, tail = href.partition("?")
@@ -78,7 +83,7 @@ def _normalise(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         netloc = f"{host}:{port}"
     if parts.username is not None:
-        userinfo = parts.netloc.rpartition("@")[0]
+        userinfo = _encode(parts.netloc.rpartition("@")[0], _USERINFO_SAFE)
         netloc = f"{userinfo}@{netloc}"
     path = _encode(parts.path, _PATH_SAFE) or "/"
     query = _encode(parts.query, _QUERY_SAFE)

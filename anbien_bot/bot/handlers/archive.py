@@ -2,7 +2,7 @@
 ◀ ▶ and category buttons under a result page, and inline mode (``@botname words``).
 
 Result pages are edited in place. The buttons carry a short token, the page and a category
-key; the query itself stays in memory (search.RecentSearches), so a button from before a
+key; the query itself stays in memory (results.RecentSearches), so a button from before a
 restart, or a forged one, gets a polite answer and nothing else.
 """
 
@@ -32,24 +32,23 @@ from telegram.ext import (
 )
 
 from ...config import Category, Config
-from ...delivery.render import render_post, safe_url
+from ...delivery.render import render_post
 from ...models import Article
 from ...store import Store
 from ...text.dates import format_vn
-from ...text.search import (
+from ...text.search import MAX_RESULTS, SearchQuery, parse_query
+from ...text.urls import absolute_url
+from ...text.vntext import clean_line, cut_at_word
+from ...texts import Lang, text
+from .. import groups
+from ..results import (
     CALLBACK_PATTERN,
-    MAX_RESULTS,
     PER_PAGE,
-    SearchQuery,
     page_count,
-    parse_query,
     parse_results_callback,
     render_results,
     results_callback,
 )
-from ...text.vntext import clean_line, cut_at_word
-from ...texts import Lang, text
-from .. import groups
 from ..services import BotContext
 from .language import language
 
@@ -204,7 +203,7 @@ def inline_result(
 ) -> InlineQueryResultArticle:
     """Return an article as an inline result: the post as the bot sends it, link previewed."""
     rendered = render_post(article, lang, category_names)
-    url = safe_url(article.url)
+    url = absolute_url(article.url)
     preview = LinkPreviewOptions(url=url) if url else _NO_PREVIEW
     cats = " · ".join(category_names.get(c, c) for c in article.categories)
     meta = " · ".join(part for part in (format_vn(article.published), cats) if part)
@@ -217,7 +216,7 @@ def inline_result(
             rendered.text, parse_mode=ParseMode.HTML, link_preview_options=preview
         ),
         description=cut_at_word(description, _INLINE_DESCRIPTION),
-        thumbnail_url=safe_url(article.image_url),
+        thumbnail_url=absolute_url(article.image_url),
     )
 
 
