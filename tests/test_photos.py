@@ -19,6 +19,7 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from anbien_bot.config import Config, load_config
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
 from anbien_bot.net.fetch import Fetcher
@@ -89,7 +90,7 @@ async def post(store: Store, image: str, chats: Iterable[int] = CHATS) -> None:
         image_url=image,
         published=PUBLISHED,
     )
-    await store.store_entries("Báo tỉnh", [NEWS], [notice], now=PUBLISHED)
+    await store.store_entries("Báo tỉnh", [NEWS], [notice], now=PUBLISHED, plan=Planner())
 
 
 async def deliver(bot: Bot, store: Store, cfg: Config, fetcher: Fetcher) -> None:
