@@ -85,12 +85,33 @@ def stats_report(
     now: datetime,
 ) -> list[str]:
     """Return /stats as messages (one, unless it grew past Telegram's limit)."""
+    blocks = [
+        text(lang, "stats_title", when=format_vn(now)),
+        _subscribers_block(subscribers, category_names, lang),
+        _deliveries_block(deliveries, lang),
+        _archive_block(archive, lang),
+    ]
+    if days:
+        blocks.append(
+            text(lang, "stats_chart", days=len(days), chart=Html(activity_chart(days, lang)))
+        )
+    if broadcasts:
+        items = "\n".join(
+            broadcast_line(b, report, category_names, lang) for b, report in broadcasts
+        )
+        blocks.append(text(lang, "stats_broadcasts", items=Html(items)))
+    return join_blocks(blocks)
 
-    def n(value: int) -> str:
-        return number(value, lang)
+
+def _subscribers_block(
+    subscribers: SubscriberStats, category_names: Mapping[str, str], lang: Lang
+) -> str:
+    """Return the subscribers part of /stats: totals, then by category, language and kind."""
 
     def listing(counts: Mapping[str, int], name: Mapping[str, str]) -> str:
-        return ", ".join(f"{name.get(key, key)} {n(count)}" for key, count in counts.items())
+        return ", ".join(
+            f"{name.get(key, key)} {number(count, lang)}" for key, count in counts.items()
+        )
 
     by_category = {
         key: subscribers.by_category[key]
@@ -105,65 +126,54 @@ def stats_report(
         key: text(lang, f"language_{key}") if key in ("vi", "en") else key
         for key in subscribers.by_language
     }
-    subscriber_lines = [
+    lines = [
         text(
             lang,
             "stats_subscribers",
-            active=n(subscribers.active),
-            new=n(subscribers.new_this_week),
-            bare=n(subscribers.without_categories),
-            inactive=n(subscribers.inactive),
+            active=number(subscribers.active, lang),
+            new=number(subscribers.new_this_week, lang),
+            bare=number(subscribers.without_categories, lang),
+            inactive=number(subscribers.inactive, lang),
         )
     ]
     if by_category:
-        subscriber_lines.append(
-            text(lang, "stats_by_category", items=listing(by_category, category_names))
-        )
+        lines.append(text(lang, "stats_by_category", items=listing(by_category, category_names)))
     if languages:
-        subscriber_lines.append(
+        lines.append(
             text(lang, "stats_by_language", items=listing(subscribers.by_language, languages))
         )
     if kinds:
         names = {key: text(lang, key) for key in kinds}
-        subscriber_lines.append(text(lang, "stats_by_type", items=listing(kinds, names)))
-    blocks = [
-        text(lang, "stats_title", when=format_vn(now)),
-        "\n".join(subscriber_lines),
-        text(
-            lang,
-            "stats_deliveries",
-            sent_day=n(deliveries.sent_day),
-            failed_day=n(deliveries.failed_day),
-            blocked_day=n(deliveries.blocked_day),
-            sent_week=n(deliveries.sent_week),
-            failed_week=n(deliveries.failed_week),
-            blocked_week=n(deliveries.blocked_week),
-            pending=n(deliveries.pending),
-        ),
-    ]
-    if archive.articles and archive.oldest and archive.newest:
-        blocks.append(
-            text(
-                lang,
-                "stats_archive",
-                count=n(archive.articles),
-                articles=archive.articles,  # chooses "1 article" or "2 articles"
-                oldest=format_vn(archive.oldest)[:10],  # the day only: 29/05/2020
-                newest=format_vn(archive.newest)[:10],
-            )
-        )
-    else:
-        blocks.append(text(lang, "stats_archive_empty"))
-    if days:
-        blocks.append(
-            text(lang, "stats_chart", days=len(days), chart=Html(activity_chart(days, lang)))
-        )
-    if broadcasts:
-        items = "\n".join(
-            broadcast_line(b, report, category_names, lang) for b, report in broadcasts
-        )
-        blocks.append(text(lang, "stats_broadcasts", items=Html(items)))
-    return join_blocks(blocks)
+        lines.append(text(lang, "stats_by_type", items=listing(kinds, names)))
+    return "\n".join(lines)
+
+
+def _deliveries_block(deliveries: DeliveryStats, lang: Lang) -> str:
+    """Return the deliveries part of /stats: the last day and week, and what waits."""
+    counts = {
+        "sent_day": deliveries.sent_day,
+        "failed_day": deliveries.failed_day,
+        "blocked_day": deliveries.blocked_day,
+        "sent_week": deliveries.sent_week,
+        "failed_week": deliveries.failed_week,
+        "blocked_week": deliveries.blocked_week,
+        "pending": deliveries.pending,
+    }
+    return text(lang, "stats_deliveries", **{k: number(v, lang) for k, v in counts.items()})
+
+
+def _archive_block(archive: ArchiveStats, lang: Lang) -> str:
+    """Return the archive part of /stats: how many articles, from when to when."""
+    if not (archive.articles and archive.oldest and archive.newest):
+        return text(lang, "stats_archive_empty")
+    return text(
+        lang,
+        "stats_archive",
+        count=number(archive.articles, lang),
+        articles=archive.articles,  # chooses "1 article" or "2 articles"
+        oldest=format_vn(archive.oldest)[:10],  # the day only: 29/05/2020
+        newest=format_vn(archive.newest)[:10],
+    )
 
 
 def audience_name(audience: str, category_names: Mapping[str, str], lang: Lang) -> str:
