@@ -99,6 +99,8 @@ class Courier:
         ``pace(chat_id)`` is awaited right before every request; claim holds the chat ids
         the send may touch (a migrated chat's new id is added).
         """
+        # One function on purpose: every answer Telegram can give to one send is handled
+        # here, side by side, so it is plain that each outcome is recorded exactly once.
         chat_id = row.chat_id
         try:
             while True:
