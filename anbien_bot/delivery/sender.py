@@ -150,6 +150,11 @@ class Sender:
                 gc.freeze()
             self._runner = asyncio.create_task(self._run(), name="sender")
 
+    @property
+    def running(self) -> bool:
+        """Whether the task that drains the outbox is alive (started and not ended)."""
+        return self._runner is not None and not self._runner.done()
+
     def wake(self) -> None:
         """Look at the outbox now: a poll has just queued new deliveries."""
         self._dirty = True

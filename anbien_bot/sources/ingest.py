@@ -101,12 +101,14 @@ class Ingestor:
         self.fetcher = fetcher
         self.clock = clock
         self.planner = Planner.from_config(config)
+        self.reading: set[str] = set()  # the sources being polled now, by name
 
-    async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
+    async def poll_due(self, *, force: bool = False, one_shot: bool = False) -> list[PollOutcome]:
         """Poll every source whose time has come (all with ``force``), side by side.
 
         Sources run concurrently and each is isolated, so a slow or failing one never
-        holds up the others; the fetcher still limits requests per host.
+        holds up the others; the fetcher still limits requests per host. ``one_shot``:
+        see poll_source.
         """
         # The job that calls this ticks at about the interval; a source due a moment after
         # a tick would otherwise wait a whole extra tick.
@@ -117,12 +119,24 @@ class Ingestor:
             state = await self.store.source_state(source.name)
             if force or state.next_poll_at is None or state.next_poll_at <= horizon:
                 due.append(source)
-        return list(await asyncio.gather(*(self.poll_source(s) for s in due)))
+        return list(await asyncio.gather(*(self._poll_tracked(s, one_shot) for s in due)))
+
+    async def _poll_tracked(self, source: SourceConfig, one_shot: bool) -> PollOutcome:
+        self.reading.add(source.name)
+        try:
+            return await self.poll_source(source, one_shot=one_shot)
+        finally:
+            self.reading.discard(source.name)
 
     async def poll_source(
-        self, source: SourceConfig, *, announce: bool | None = None
+        self, source: SourceConfig, *, announce: bool | None = None, one_shot: bool = False
     ) -> PollOutcome:
-        """Poll one source, store what is new, and record its health; never raises."""
+        """Poll one source, store what is new, and record its health; never raises.
+
+        A ``one_shot`` poll (``poll --once``, beside a running bot perhaps) records the
+        articles it stored and what it read, but leaves the source's health and polling
+        schedule (failures in a row, backoff, next poll time) to the bot.
+        """
         started, started_at = time.perf_counter(), self.clock()
         state = await self.store.source_state(source.name)
         if announce is None:
@@ -131,32 +145,38 @@ class Ingestor:
         try:
             entries, recorded = await self._read(source, state)
         except SourceProblem as exc:
-            return await self._failed(source, exc.kind, exc.reason, started)
+            return await self._failed(source, exc.kind, exc.reason, started, one_shot)
         except (FetchError, FeedError, ExtractError) as exc:
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
             kind = next(k for error, k in _KINDS if isinstance(exc, error))
-            return await self._failed(source, kind, reason, started)
+            return await self._failed(source, kind, reason, started, one_shot)
         except Exception as exc:  # a bug or a surprise must not stop the other sources
             log.exception("source=%r poll crashed", source.name)
             reason = f"internal error: {type(exc).__name__}"
-            return await self._failed(source, FailureKind.INTERNAL, reason, started)
+            return await self._failed(source, FailureKind.INTERNAL, reason, started, one_shot)
         now = self.clock()
         # Counted from the start, so a slow poll does not stretch the interval.
         next_poll = started_at + timedelta(
             seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
         )
-        if entries is None:
-            await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
-            return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
-        result = await self.store.store_entries(
-            source.name,
-            source.categories,
-            entries,
-            now=now,
-            plan=self.planner if announce else None,
-        )
-        await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
+        result = StoreResult()
+        if entries is not None:
+            result = await self.store.store_entries(
+                source.name,
+                source.categories,
+                entries,
+                now=now,
+                plan=self.planner if announce else None,
+            )
+        if one_shot:
+            await self.store.record_read(source.name, **recorded)
+        else:
+            await self.store.record_success(
+                source.name, now=now, next_poll_at=next_poll, **recorded
+            )
         seconds = time.perf_counter() - started
+        if entries is None:
+            return PollOutcome(source.name, "unchanged", seconds=seconds)
         log.info(
             "source=%r polled items=%d new=%d updated=%d reposts=%d queued=%d announced=%s "
             "seconds=%.2f",
@@ -172,8 +192,18 @@ class Ingestor:
         return PollOutcome(source.name, "new", result, seconds=seconds, announced=announce)
 
     async def _failed(
-        self, source: SourceConfig, kind: FailureKind, reason: str, started: float
+        self,
+        source: SourceConfig,
+        kind: FailureKind,
+        reason: str,
+        started: float,
+        one_shot: bool,
     ) -> PollOutcome:
+        """Record a failed poll and its backoff, and log it; a one-shot poll records nothing
+        (its caller reports the failure)."""
+        seconds = time.perf_counter() - started
+        if one_shot:
+            return PollOutcome(source.name, "failed", error=reason, seconds=seconds)
         now = self.clock()
         state = await self.store.source_state(source.name)
         delay = backoff_delay(
@@ -191,13 +221,7 @@ class Ingestor:
             failures,
             delay,
         )
-        return PollOutcome(
-            source.name,
-            "failed",
-            error=reason,
-            failures=failures,
-            seconds=time.perf_counter() - started,
-        )
+        return PollOutcome(source.name, "failed", error=reason, failures=failures, seconds=seconds)
 
     async def _read(
         self, source: SourceConfig, state: SourceState
