@@ -86,6 +86,10 @@ def _parser() -> argparse.ArgumentParser:
         "a source failed. The running bot's polling schedule is left alone.",
     )
     command("check-config", "Check the configuration file and say what it configures.")
+    command(
+        "health",
+        "Ask the running bot's /healthz (the [metrics] port) whether it works; status 0 if so.",
+    )
     preview = command(
         "preview", "Fetch a source's listing and first article now and show what was extracted."
     )
@@ -139,12 +143,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     if args.command == "init":
         return init(args.path)
-    # (a backup needs no sources)
-    config = _load(args.config, warn=args.command != "backup", debug=args.debug)
+    # (a backup or a health check needs no sources)
+    warn = args.command not in ("backup", "health")
+    config = _load(args.config, warn=warn, debug=args.debug)
     if config is None:
         return EXIT_CONFIG
     if args.command == "check-config":
         return check_config(config)
+    if args.command == "health":
+        return health(config)
     if args.command == "poll":
         status = until_stopped(poll(config, once=args.once))
         # Without --once, polling goes on until stopped: that is how it ends.
@@ -288,6 +295,9 @@ def check_config(config: Config) -> int:
     print(f"admins: {len(config.telegram.admins)}")
     print(f"portal: {config.bot.portal_name}")
     print(f"polling every {config.polling.interval_seconds:g} s")
+    metrics = config.metrics
+    where = f"http://{_host(metrics.listen)}:{metrics.port}" if metrics.enabled else None
+    print(f"metrics: {where}/metrics and /healthz" if where else "metrics: off")
     names = config.category_names
     print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))
     for source in config.sources:
@@ -297,16 +307,49 @@ def check_config(config: Config) -> int:
     return 0
 
 
+def health(config: Config) -> int:
+    """Print what the running bot's /healthz says; 0 when it is healthy, 1 otherwise."""
+    from urllib.error import HTTPError
+    from urllib.request import ProxyHandler, build_opener
+
+    metrics = config.metrics
+    if not metrics.enabled:
+        print("anbien-bot: the metrics port is off: set [metrics] port", file=sys.stderr)
+        return EXIT_CONFIG
+    host = metrics.listen
+    # A bot listening everywhere is asked on loopback.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{_host(host)}:{metrics.port}/healthz"
+    try:
+        # Straight to the bot: an HTTP_PROXY in the environment has no business here.
+        with build_opener(ProxyHandler({})).open(url, timeout=10) as response:
+            print(response.read().decode().strip())
+            return 0
+    except HTTPError as exc:
+        print(f"unhealthy: {exc.read().decode().strip()}", file=sys.stderr)
+    except OSError as exc:
+        print(f"no answer from {url}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _host(address: str) -> str:
+    """Return an address as the host part of a URL (an IPv6 one in brackets)."""
+    return f"[{address}]" if ":" in address else address
+
+
 @asynccontextmanager
-async def open_ingestor(config: Config) -> AsyncIterator[Ingestor]:
-    """Open the store and the fetcher for a command that reads sources, and close them after."""
+async def open_ingestor(config: Config, *, one_shot: bool = False) -> AsyncIterator[Ingestor]:
+    """Open the store and the fetcher for a command that reads sources, and close them after.
+
+    ``one_shot``: see Ingestor.
+    """
     from .sources.ingest import Ingestor, fetcher_for
     from .store import Store
 
     store = await Store.open(config.storage.database)
     try:
         async with fetcher_for(config) as fetcher:
-            yield Ingestor(config, store, fetcher)
+            yield Ingestor(config, store, fetcher, one_shot=one_shot)
     finally:
         await store.close()
 
@@ -318,9 +361,9 @@ async def poll(config: Config, *, once: bool) -> int:
     keeps (failures in a row, backoff, next poll time) is left alone.
     """
     names = config.category_names
-    async with open_ingestor(config) as ingestor:
+    async with open_ingestor(config, one_shot=once) as ingestor:
         while True:
-            outcomes = await ingestor.poll_due(force=once, one_shot=once)
+            outcomes = await ingestor.poll_due(force=once)
             for outcome in outcomes:
                 if outcome.error:
                     print(f"! {outcome.source}: {outcome.error}", file=sys.stderr)

@@ -170,7 +170,7 @@ class Sender:
         self._stopping = True
         self._event.set()
         if self._runner is not None:
-            await self._runner
+            await asyncio.wait({self._runner})  # (or it ended before: a crash)
         for task in self._claims:
             if task not in self._sending:
                 task.cancel()  # still waiting for its turn: nothing was sent

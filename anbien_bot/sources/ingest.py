@@ -95,20 +95,26 @@ class Ingestor:
         store: Store,
         fetcher: Fetcher,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        one_shot: bool = False,
     ) -> None:
+        """``one_shot``: for a command that polls once (``poll --once``), perhaps beside the
+        running bot. Its polls record the articles they store and what they read, but leave
+        each source's health and polling schedule (failures in a row, backoff, next poll
+        time) to the bot, and log no failure (the command reports it)."""
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
         self.planner = Planner.from_config(config)
+        self.one_shot = one_shot
         self.reading: set[str] = set()  # the sources being polled now, by name
 
-    async def poll_due(self, *, force: bool = False, one_shot: bool = False) -> list[PollOutcome]:
+    async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
         """Poll every source whose time has come (all with ``force``), side by side.
 
         Sources run concurrently and each is isolated, so a slow or failing one never
-        holds up the others; the fetcher still limits requests per host. ``one_shot``:
-        see poll_source.
+        holds up the others; the fetcher still limits requests per host.
         """
         # The job that calls this ticks at about the interval; a source due a moment after
         # a tick would otherwise wait a whole extra tick.
@@ -119,24 +125,19 @@ class Ingestor:
             state = await self.store.source_state(source.name)
             if force or state.next_poll_at is None or state.next_poll_at <= horizon:
                 due.append(source)
-        return list(await asyncio.gather(*(self._poll_tracked(s, one_shot) for s in due)))
+        return list(await asyncio.gather(*(self._poll_tracked(s) for s in due)))
 
-    async def _poll_tracked(self, source: SourceConfig, one_shot: bool) -> PollOutcome:
+    async def _poll_tracked(self, source: SourceConfig) -> PollOutcome:
         self.reading.add(source.name)
         try:
-            return await self.poll_source(source, one_shot=one_shot)
+            return await self.poll_source(source)
         finally:
             self.reading.discard(source.name)
 
     async def poll_source(
-        self, source: SourceConfig, *, announce: bool | None = None, one_shot: bool = False
+        self, source: SourceConfig, *, announce: bool | None = None
     ) -> PollOutcome:
-        """Poll one source, store what is new, and record its health; never raises.
-
-        A ``one_shot`` poll (``poll --once``, beside a running bot perhaps) records the
-        articles it stored and what it read, but leaves the source's health and polling
-        schedule (failures in a row, backoff, next poll time) to the bot.
-        """
+        """Poll one source, store what is new, and record its health; never raises."""
         started, started_at = time.perf_counter(), self.clock()
         state = await self.store.source_state(source.name)
         if announce is None:
@@ -145,15 +146,15 @@ class Ingestor:
         try:
             entries, recorded = await self._read(source, state)
         except SourceProblem as exc:
-            return await self._failed(source, exc.kind, exc.reason, started, one_shot)
+            return await self._failed(source, exc.kind, exc.reason, started)
         except (FetchError, FeedError, ExtractError) as exc:
             reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
             kind = next(k for error, k in _KINDS if isinstance(exc, error))
-            return await self._failed(source, kind, reason, started, one_shot)
+            return await self._failed(source, kind, reason, started)
         except Exception as exc:  # a bug or a surprise must not stop the other sources
             log.exception("source=%r poll crashed", source.name)
             reason = f"internal error: {type(exc).__name__}"
-            return await self._failed(source, FailureKind.INTERNAL, reason, started, one_shot)
+            return await self._failed(source, FailureKind.INTERNAL, reason, started)
         now = self.clock()
         # Counted from the start, so a slow poll does not stretch the interval.
         next_poll = started_at + timedelta(
@@ -168,7 +169,7 @@ class Ingestor:
                 now=now,
                 plan=self.planner if announce else None,
             )
-        if one_shot:
+        if self.one_shot:
             await self.store.record_read(source.name, **recorded)
         else:
             await self.store.record_success(
@@ -192,17 +193,10 @@ class Ingestor:
         return PollOutcome(source.name, "new", result, seconds=seconds, announced=announce)
 
     async def _failed(
-        self,
-        source: SourceConfig,
-        kind: FailureKind,
-        reason: str,
-        started: float,
-        one_shot: bool,
+        self, source: SourceConfig, kind: FailureKind, reason: str, started: float
     ) -> PollOutcome:
-        """Record a failed poll and its backoff, and log it; a one-shot poll records nothing
-        (its caller reports the failure)."""
         seconds = time.perf_counter() - started
-        if one_shot:
+        if self.one_shot:
             return PollOutcome(source.name, "failed", error=reason, seconds=seconds)
         now = self.clock()
         state = await self.store.source_state(source.name)
