@@ -153,21 +153,20 @@ def _command(args: argparse.Namespace) -> int:
     if args.command == "health":
         return health(config)
     if args.command == "poll":
-        status = until_stopped(poll(config, once=args.once))
-        # Without --once, polling goes on until stopped: that is how it ends.
-        return status if status is not None else 0 if not args.once else EXIT_INTERRUPTED
+        if not args.once:
+            until_stopped(poll(config, once=False))
+            return 0  # polling goes on until stopped: that is how it ends
+        return one_shot(poll(config, once=True))
     if args.command == "preview":
         from .sources.preview import preview
 
-        status = until_stopped(preview(config, args.source, url=args.url))
-        return EXIT_INTERRUPTED if status is None else status
+        return one_shot(preview(config, args.source, url=args.url))
     if args.command == "backup":
         return backup(config, args.to)
     if args.command == "backfill":
         from .sources.backfill import backfill
 
-        status = until_stopped(backfill(config, source=args.source, pages=args.pages))
-        return EXIT_INTERRUPTED if status is None else status
+        return one_shot(backfill(config, source=args.source, pages=args.pages))
     return run(config)
 
 
@@ -195,6 +194,12 @@ def run(config: Config) -> int:
         log.error("%s", exc)
         return EXIT_CONFIG if exc.lasting else EXIT_FAILED
     return 0
+
+
+def one_shot(main: Coroutine[Any, Any, int]) -> int:
+    """Run a command that ends by itself; return its status, or 130 if it was stopped."""
+    status = until_stopped(main)
+    return EXIT_INTERRUPTED if status is None else status
 
 
 def until_stopped(main: Coroutine[Any, Any, int]) -> int | None:

@@ -5,6 +5,7 @@ and the log lines an operator reads (one per slow poll round, one for a fresh da
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
@@ -298,3 +299,29 @@ def test_the_docker_image_checks_health_with_the_health_command() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
     (line,) = [line for line in dockerfile.splitlines() if line.startswith("HEALTHCHECK")]
     assert 'CMD ["anbien-bot", "health", "--config", "/data/config.toml"]' in line
+
+
+@pytest.mark.slow
+async def test_a_metrics_port_already_taken_stops_the_bot_in_one_line(tmp_path: Path) -> None:
+    log = tmp_path / "bot.log"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeTelegram() as fake:
+            config = write_config(
+                tmp_path,
+                telegram={"api_base_url": fake.base_url, "api_file_url": fake.base_file_url},
+            )
+            with_metrics(config, port)
+            process = await start_bot(config, log)
+            try:
+                code = await asyncio.wait_for(process.wait(), timeout=30)
+            finally:
+                await finish(process)
+    text = log.read_text("utf-8")
+    assert code == 1
+    (error,) = [line for line in text.splitlines() if " ERROR " in line]
+    assert f"cannot open the metrics port 127.0.0.1:{port} (metrics.port): " in error
+    assert "Address already in use" in error
+    assert "Traceback" not in text

@@ -96,7 +96,10 @@ async def test_run_waits_for_telegram_in_one_line_a_try_then_answers(tmp_path: P
     assert_clean(text)  # one line per event, never the token
 
 
-async def test_a_stop_signal_while_waiting_for_telegram_ends_the_wait(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_a_stop_signal_while_waiting_for_telegram_ends_the_wait(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     log = tmp_path / "bot.log"
     process = await start_bot(unreachable_config(tmp_path, free_port()), log)
     try:
@@ -104,7 +107,7 @@ async def test_a_stop_signal_while_waiting_for_telegram_ends_the_wait(tmp_path: 
         await eventually(lambda: len(waits(log)) >= 3, timeout=30)
         assert waits(log)[2].endswith(f"trying again in {4 * FIRST_WAIT:g} s")
         stopped = time.monotonic()
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(sig)
         code = await asyncio.wait_for(process.wait(), timeout=20)
         waited = time.monotonic() - stopped
     finally:
@@ -113,6 +116,7 @@ async def test_a_stop_signal_while_waiting_for_telegram_ends_the_wait(tmp_path: 
     assert waited < 4 * FIRST_WAIT  # the wait ended at the signal, not at the next try
     assert len(waits(log)) == 3
     assert "Traceback" not in log.read_text("utf-8")
+    assert "KeyboardInterrupt" not in log.read_text("utf-8")
 
 
 async def post_update(port: int, path: str, update: dict[str, object], secret: str) -> int:
@@ -187,7 +191,9 @@ async def test_a_webhook_telegram_refuses_stops_the_bot_with_one_line_and_status
     errors = [line for line in text.splitlines() if " ERROR " in line]
     assert len(errors) == 1
     assert re.search(
-        r"ERROR anbien_bot\.cli: Telegram refused setWebhook at \S+: .*Bad webhook: failed to resolve host", errors[0]
+        r"ERROR anbien_bot\.cli: Telegram refused setWebhook at \S+: "
+        r".*Bad webhook: failed to resolve host",
+        errors[0],
     )
     assert "Traceback" not in text
     assert_clean(text)
@@ -206,3 +212,31 @@ async def test_debug_adds_the_traceback_on_the_same_line(tmp_path: Path) -> None
     (line, *_) = waits(log)
     assert " | Traceback (most recent call last): | " in line
     assert "ConnectError" in line
+
+
+async def test_a_webhook_port_already_taken_stops_the_bot_in_one_line(tmp_path: Path) -> None:
+    log = tmp_path / "bot.log"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        async with FakeTelegram() as fake:
+            config = write_config(
+                tmp_path,
+                telegram={
+                    "api_base_url": fake.base_url,
+                    "api_file_url": fake.base_file_url,
+                    "webhook_url": HOOK,
+                    "webhook_port": port,
+                },
+            )
+            process = await start_bot(config, log)
+            try:
+                code = await asyncio.wait_for(process.wait(), timeout=30)
+            finally:
+                await finish(process)
+    text = log.read_text("utf-8")
+    assert code == 1
+    (error,) = [line for line in text.splitlines() if " ERROR " in line]
+    assert f"cannot listen for the webhook on 127.0.0.1:{port}: " in error
+    assert "Traceback" not in text

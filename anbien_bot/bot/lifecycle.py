@@ -64,8 +64,9 @@ async def serve(
     try:
         if not await _patiently(app.initialize, "getMe", where, stop):
             return
-        opened = True
-        await app.post_init(app)  # type: ignore[misc]  # set by build_application
+        opened = True  # from here on, post_stop undoes what post_init starts
+        if app.post_init:
+            await app.post_init(app)
         if stop.is_set() or not await _patiently(start_updates, updates_call, where, stop):
             return
         ptb_log.removeFilter(quiet)
@@ -127,11 +128,12 @@ async def _stop(app: Application, opened: bool) -> None:
         await app.updater.stop()
     if app.running:
         await app.stop()
-    if opened:
-        await app.post_stop(app)  # type: ignore[misc]
+    if opened and app.post_stop:
+        await app.post_stop(app)
     await app.shutdown()
     await app.bot.shutdown()  # its HTTP clients, when getMe never succeeded
-    await app.post_shutdown(app)  # type: ignore[misc]
+    if app.post_shutdown:
+        await app.post_shutdown(app)
 
 
 def polling_error(where: str) -> Callable[[TelegramError], None]:
