@@ -1,6 +1,7 @@
-"""The Telegram application: features, their lifecycle and the jobs, wired; no logic of its own.
+"""The Telegram application: features, their lifecycle, the poller and the metrics, wired.
 
-Each feature module adds its handlers with ``register(app, config)``; some also act when the bot
+No logic of its own (how the bot starts and stops around Telegram is in lifecycle.py). Each
+feature module adds its handlers with ``register(app, config)``; some also act when the bot
 starts (after the services open, before updates arrive) or stops (after the sender stopped,
 before the services close). Their order below is the order they start in; they stop in reverse.
 The handler groups an update passes through are in groups.py.
@@ -117,12 +118,11 @@ async def _post_init(app: Application, *, config: Config) -> None:
     )
     parts.poller.start()
     if config.metrics.enabled:
-        poller = parts.poller
         parts.health = HealthServer(
             config.metrics.listen,
             config.metrics.port,
             render=functools.partial(parts.metrics.render, svc.store.pending_deliveries),
-            problems=functools.partial(health_problems, svc, poller),
+            problems=functools.partial(health_problems, svc, parts.poller),
         )
         try:
             parts.health.start()
