@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import logging
 import shlex
+import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .config import (
@@ -30,8 +31,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EXIT_CONFIG = 2
-EXIT_FAILED = 1
+# Exit statuses, as the README lists them.
+EXIT_CONFIG = 2  # the configuration is wrong, or Telegram refuses the token: fix, then rerun
+EXIT_FAILED = 1  # the command ran but something failed (a source, a backup, a port)
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM before a one-shot command finished (128 + SIGINT)
 INIT_HELP = (
     "Write a commented starter config file (the An Biên categories and sources) to PATH, "
     "then say what to do next. It never overwrites a file."
@@ -55,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
             help="the configuration file (TOML); without it: ./config.toml, then "
             "~/.config/anbien-bot/config.toml, then /etc/anbien-bot/config.toml",
         )
+        sub.add_argument(
+            "--debug",
+            action="store_true",
+            help="log everything, tracebacks included (for a bug report)",
+        )
         return sub
 
     init = commands.add_parser(
@@ -72,9 +80,16 @@ def _parser() -> argparse.ArgumentParser:
     command("run", "Run the bot: poll sources, deliver posts, answer residents.")
     poll = command("poll", "Fetch every source, store new articles and print them (no token).")
     poll.add_argument(
-        "--once", action="store_true", help="poll each source once and exit (otherwise repeat)"
+        "--once",
+        action="store_true",
+        help="poll each source once and exit (otherwise repeat); the exit status is 1 when "
+        "a source failed. The running bot's polling schedule is left alone.",
     )
     command("check-config", "Check the configuration file and say what it configures.")
+    command(
+        "health",
+        "Ask the running bot's /healthz (the [metrics] port) whether it works; status 0 if so.",
+    )
     preview = command(
         "preview", "Fetch a source's listing and first article now and show what was extracted."
     )
@@ -119,25 +134,44 @@ def _page_count(value: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit status."""
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except KeyboardInterrupt:  # Ctrl-C outside an event loop (loading, a backup)
+        return EXIT_INTERRUPTED
+
+
+def _command(args: argparse.Namespace) -> int:
     if args.command == "init":
         return init(args.path)
-    config = _load(args.config, warn=args.command != "backup")  # (a backup needs no sources)
+    # (a backup or a health check needs no sources)
+    warn = args.command not in ("backup", "health")
+    config = _load(args.config, warn=warn, debug=args.debug)
     if config is None:
         return EXIT_CONFIG
     if args.command == "check-config":
         return check_config(config)
+    if args.command == "health":
+        return health(config)
     if args.command == "poll":
-        return asyncio.run(poll(config, once=args.once))
+        if not args.once:
+            until_stopped(poll(config, once=False))
+            return 0  # polling goes on until stopped: that is how it ends
+        return one_shot(poll(config, once=True))
     if args.command == "preview":
         from .sources.preview import preview
 
-        return asyncio.run(preview(config, args.source, url=args.url))
+        return one_shot(preview(config, args.source, url=args.url))
     if args.command == "backup":
         return backup(config, args.to)
     if args.command == "backfill":
         from .sources.backfill import backfill
 
-        return asyncio.run(backfill(config, source=args.source, pages=args.pages))
+        return one_shot(backfill(config, source=args.source, pages=args.pages))
+    return run(config)
+
+
+def run(config: Config) -> int:
+    """Run the bot until SIGINT or SIGTERM (status 0), or say in one line why it cannot."""
     if not config.telegram.token:
         print(
             "anbien-bot: config error: telegram.token: no bot token "
@@ -147,15 +181,43 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONFIG
     from telegram.error import InvalidToken
 
-    from .bot.app import run
+    from .bot.app import run as run_bot
+    from .bot.lifecycle import StartError
 
     try:
-        run(config)
+        run_bot(config)
     except InvalidToken:
         # PTB's message quotes the token: say what is wrong without it.
         log.error("Telegram refused the bot token: check ANBIEN_BOT_TOKEN or telegram.token")
         return EXIT_CONFIG
+    except StartError as exc:
+        log.error("%s", exc)
+        return EXIT_CONFIG if exc.lasting else EXIT_FAILED
     return 0
+
+
+def one_shot(main: Coroutine[Any, Any, int]) -> int:
+    """Run a command that ends by itself; return its status, or 130 if it was stopped."""
+    status = until_stopped(main)
+    return EXIT_INTERRUPTED if status is None else status
+
+
+def until_stopped(main: Coroutine[Any, Any, int]) -> int | None:
+    """Run main in an event loop; Ctrl-C or SIGTERM cancels it (its clean-up runs, without a
+    traceback) and None is returned."""
+
+    async def guarded() -> int | None:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, task.cancel)
+        try:
+            return await main
+        except asyncio.CancelledError:
+            return None
+
+    return asyncio.run(guarded())
 
 
 def init(path: Path) -> int:
@@ -190,7 +252,7 @@ def init(path: Path) -> int:
     return 0
 
 
-def _load(path: Path | None, *, warn: bool) -> Config | None:
+def _load(path: Path | None, *, warn: bool, debug: bool = False) -> Config | None:
     """Find (unless given), load and check the config, then set up logging.
 
     Return None after one line on stderr when the config is missing or wrong.
@@ -205,7 +267,7 @@ def _load(path: Path | None, *, warn: bool) -> Config | None:
         where = f" (in {path}, found without --config)" if found and path else ""
         print(f"anbien-bot: config error: {exc}{where}", file=sys.stderr)
         return None
-    setup_logging(secrets=[config.telegram.token])
+    setup_logging(secrets=[config.telegram.token], level=logging.DEBUG if debug else logging.INFO)
     if found:
         log.info("using the config file %s (no --config given)", path)
     if warn:
@@ -238,6 +300,9 @@ def check_config(config: Config) -> int:
     print(f"admins: {len(config.telegram.admins)}")
     print(f"portal: {config.bot.portal_name}")
     print(f"polling every {config.polling.interval_seconds:g} s")
+    metrics = config.metrics
+    where = f"http://{_host(metrics.listen)}:{metrics.port}" if metrics.enabled else None
+    print(f"metrics: {where}/metrics and /healthz" if where else "metrics: off")
     names = config.category_names
     print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))
     for source in config.sources:
@@ -247,24 +312,61 @@ def check_config(config: Config) -> int:
     return 0
 
 
+def health(config: Config) -> int:
+    """Print what the running bot's /healthz says; 0 when it is healthy, 1 otherwise."""
+    from urllib.error import HTTPError
+    from urllib.request import ProxyHandler, build_opener
+
+    metrics = config.metrics
+    if not metrics.enabled:
+        print("anbien-bot: the metrics port is off: set [metrics] port", file=sys.stderr)
+        return EXIT_CONFIG
+    host = metrics.listen
+    # A bot listening everywhere is asked on loopback.
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+    url = f"http://{_host(host)}:{metrics.port}/healthz"
+    try:
+        # Straight to the bot: an HTTP_PROXY in the environment has no business here.
+        with build_opener(ProxyHandler({})).open(url, timeout=10) as response:
+            print(response.read().decode().strip())
+            return 0
+    except HTTPError as exc:
+        print(f"unhealthy: {exc.read().decode().strip()}", file=sys.stderr)
+    except OSError as exc:
+        print(f"no answer from {url}: {getattr(exc, 'reason', exc)}", file=sys.stderr)
+    return EXIT_FAILED
+
+
+def _host(address: str) -> str:
+    """Return an address as the host part of a URL (an IPv6 one in brackets)."""
+    return f"[{address}]" if ":" in address else address
+
+
 @asynccontextmanager
-async def open_ingestor(config: Config) -> AsyncIterator[Ingestor]:
-    """Open the store and the fetcher for a command that reads sources, and close them after."""
+async def open_ingestor(config: Config, *, one_shot: bool = False) -> AsyncIterator[Ingestor]:
+    """Open the store and the fetcher for a command that reads sources, and close them after.
+
+    ``one_shot``: see Ingestor.
+    """
     from .sources.ingest import Ingestor, fetcher_for
     from .store import Store
 
     store = await Store.open(config.storage.database)
     try:
         async with fetcher_for(config) as fetcher:
-            yield Ingestor(config, store, fetcher)
+            yield Ingestor(config, store, fetcher, one_shot=one_shot)
     finally:
         await store.close()
 
 
 async def poll(config: Config, *, once: bool) -> int:
-    """Poll every source (once, or at the interval until interrupted) and print new articles."""
+    """Poll every source (once, or at the interval until stopped) and print new articles.
+
+    Once: the status is 1 when a source failed, and the polling schedule the running bot
+    keeps (failures in a row, backoff, next poll time) is left alone.
+    """
     names = config.category_names
-    async with open_ingestor(config) as ingestor:
+    async with open_ingestor(config, one_shot=once) as ingestor:
         while True:
             outcomes = await ingestor.poll_due(force=once)
             for outcome in outcomes:
@@ -279,5 +381,5 @@ async def poll(config: Config, *, once: bool) -> int:
                         f"{format_vn(article.published)}  [{cats}]  {article.title}  {article.url}"
                     )
             if once:
-                return 0
+                return EXIT_FAILED if any(o.error for o in outcomes) else 0
             await asyncio.sleep(min(config.polling.interval_seconds, 30))

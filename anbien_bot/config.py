@@ -110,6 +110,19 @@ class BotConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class MetricsConfig:
+    """Where the bot answers /metrics (Prometheus) and /healthz; off unless a port is set."""
+
+    listen: str = "127.0.0.1"
+    port: int = bounded(0, 0, 65535)  # 0: off
+
+    @property
+    def enabled(self) -> bool:
+        """Return whether the metrics and health port is to be opened."""
+        return self.port != 0
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     """A category residents subscribe to: a short ASCII key and the name they read."""
 
@@ -149,6 +162,7 @@ class Config:
     sources: tuple[SourceConfig, ...]
     urgent: UrgentConfig = field(default_factory=UrgentConfig)
     bot: BotConfig = field(default_factory=BotConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -183,14 +197,16 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
     check_keys(
         raw,
         "",
-        {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"},
+        {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
+        | {"metrics"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
+    telegram = _telegram(_table(raw, "telegram"), environ, keys)
     return Config(
-        telegram=_telegram(_table(raw, "telegram"), environ, keys),
+        telegram=telegram,
         storage=StorageConfig(database=database),
         polling=simple_table(PollingConfig, _table(raw, "polling"), "polling"),
         delivery=simple_table(DeliveryConfig, _table(raw, "delivery"), "delivery"),
@@ -198,6 +214,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         sources=parse_sources(raw.get("sources", []), keys),
         urgent=_urgent(_table(raw, "urgent"), keys),
         bot=_bot(_table(raw, "bot")),
+        metrics=_metrics(_table(raw, "metrics"), telegram),
     )
 
 
@@ -243,6 +260,18 @@ def _bot(table: dict[str, Any]) -> BotConfig:
     name = typed(table["portal_name"], str, "bot.portal_name").strip()
     english = typed(table.get("portal_name_en", name), str, "bot.portal_name_en").strip()
     return BotConfig(portal_name=name, portal_name_en=english)
+
+
+def _metrics(table: dict[str, Any], telegram: TelegramConfig) -> MetricsConfig:
+    """Read [metrics]; its port must not be the one the webhook listens on."""
+    metrics = simple_table(MetricsConfig, table, "metrics")
+    if (
+        metrics.enabled
+        and telegram.webhook_url
+        and (metrics.listen, metrics.port) == (telegram.webhook_listen, telegram.webhook_port)
+    ):
+        raise ConfigError("metrics.port", f"{metrics.port} is telegram.webhook_port already")
+    return metrics
 
 
 def _telegram(

@@ -101,11 +101,17 @@ class FakeTelegram:
     """A Bot API server on 127.0.0.1 for one test: start(), point PTB at base_url, stop()."""
 
     def __init__(
-        self, *, latency: float = 0.0, group_admins: dict[int, set[int]] | None = None
+        self,
+        *,
+        latency: float = 0.0,
+        group_admins: dict[int, set[int]] | None = None,
+        port: int = 0,
     ) -> None:
+        self.port = port  # 0: a free one, chosen at start
         self.calls: list[Call] = []
         self.uploads = 0
         self.latency = latency  # seconds added to every answer but getUpdates
+        self.method_latency: dict[str, float] = {}  # seconds for one method, instead
         self.group_admins: dict[int, set[int]] = group_admins if group_admins is not None else {}
         self.max_poll = 1.0  # getUpdates waits at most this long, whatever timeout asks
         self.base_url = ""
@@ -134,15 +140,16 @@ class FakeTelegram:
     # -- lifecycle ---------------------------------------------------------------------
 
     async def start(self) -> Self:
-        """Start listening on 127.0.0.1 on a free port and set base_url and base_file_url."""
+        """Start listening on 127.0.0.1 (on a free port unless given one) and set base_url
+        and base_file_url."""
         app = web.Application(client_max_size=50 * 2**20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()
-        port = self._runner.addresses[0][1]
+        port = self.port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{port}/bot"
         self.base_file_url = f"http://127.0.0.1:{port}/file/bot"
         return self
@@ -350,8 +357,9 @@ class FakeTelegram:
         method = request.match_info["method"]
         index = len(self.calls)
         self.calls.append(Call(method, params, at, _chat_id(params.get("chat_id"))))
-        if self.latency and method != "getUpdates":
-            await asyncio.sleep(self.latency)
+        latency = self.method_latency.get(method, self.latency)
+        if latency and method != "getUpdates":
+            await asyncio.sleep(latency)
         try:
             handler = self._methods.get(method.lower())
             if handler is None:

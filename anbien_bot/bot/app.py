@@ -1,6 +1,7 @@
-"""The Telegram application: features, their lifecycle and the jobs, wired; no logic of its own.
+"""The Telegram application: features, their lifecycle, the poller and the metrics, wired.
 
-Each feature module adds its handlers with ``register(app, config)``; some also act when the bot
+No logic of its own (how the bot starts and stops around Telegram is in lifecycle.py). Each
+feature module adds its handlers with ``register(app, config)``; some also act when the bot
 starts (after the services open, before updates arrive) or stops (after the sender stopped,
 before the services close). Their order below is the order they start in; they stop in reverse.
 The handler groups an update passes through are in groups.py.
@@ -8,6 +9,7 @@ The handler groups an update passes through are in groups.py.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import secrets
@@ -21,9 +23,14 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, Defaults
 
 from ..config import Config, TelegramConfig
+from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
 from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
 from .handlers.admin import report_source_health
+from .health_server import HealthServer
+from .lifecycle import StartError, polling_error, serve
+from .metrics import MeteredRequest, Metrics
+from .poller import Poller
 from .services import CONTEXT_TYPES, BotContext, Services, keep_services, running_services
 
 log = logging.getLogger(__name__)
@@ -51,11 +58,32 @@ FEATURES = (
 )
 
 
+@dataclass
+class Background:
+    """What runs beside the handlers: the poller, the metrics and their HTTP server."""
+
+    metrics: Metrics
+    poller: Poller[list[PollOutcome]] | None = None
+    health: HealthServer | None = None
+
+
+_BACKGROUND = "background"  # its place in bot_data
+
+
+def background(app: Application) -> Background:
+    """Return the application's background parts."""
+    return app.bot_data[_BACKGROUND]
+
+
 def build_application(config: Config) -> Application:
     """Build the bot's Application from the configuration."""
+    metrics = Metrics()
     app = (
         ApplicationBuilder()
         .token(config.telegram.token)
+        # PTB's own client and pool size (256: the sender's concurrency needs more than 1),
+        # each request counted and timed for /metrics.
+        .request(MeteredRequest(metrics, connection_pool_size=256))
         .base_url(config.telegram.api_base_url)
         .base_file_url(config.telegram.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=VN_TZ))
@@ -65,6 +93,7 @@ def build_application(config: Config) -> Application:
         .post_shutdown(_post_shutdown)
         .build()
     )
+    app.bot_data[_BACKGROUND] = Background(metrics)
     for feature in FEATURES:
         feature.register(app, config)
     app.add_error_handler(_log_error)
@@ -79,30 +108,62 @@ async def _post_init(app: Application, *, config: Config) -> None:
     for feature in FEATURES:
         if feature.start is not None:
             await feature.start(app)
-    tick = min(config.polling.interval_seconds, 30.0)
-    assert app.job_queue is not None
-    app.job_queue.run_repeating(
-        poll_sources,
-        interval=tick,
-        first=1,
-        name="poll-sources",
-        # APScheduler's defaults drop a run that starts over 1 s late; a late poll is still
-        # wanted, but never two at once and never a pile of catch-up runs.
-        job_kwargs={"misfire_grace_time": int(tick) + 60, "coalesce": True, "max_instances": 1},
+    parts = background(app)
+    parts.metrics.count_sends(svc.sender.stats)
+    parts.poller = Poller(
+        svc.ingestor.poll_due,
+        functools.partial(after_polls, svc, parts.metrics),
+        tick=min(config.polling.interval_seconds, 30.0),
+        reading=lambda: svc.ingestor.reading,
     )
+    parts.poller.start()
+    if config.metrics.enabled:
+        parts.health = HealthServer(
+            config.metrics.listen,
+            config.metrics.port,
+            render=functools.partial(parts.metrics.render, svc.store.pending_deliveries),
+            problems=functools.partial(health_problems, svc, parts.poller),
+        )
+        try:
+            parts.health.start()
+        except OSError as exc:
+            parts.health = None
+            where = f"{config.metrics.listen}:{config.metrics.port}"
+            raise StartError(
+                f"cannot open the metrics port {where} (metrics.port): {exc}"
+            ) from exc
 
 
-async def poll_sources(context: BotContext) -> None:
-    """Poll the sources that are due and wake whoever waits for new articles."""
-    svc = context.services
-    outcomes = await svc.ingestor.poll_due()
+async def after_polls(svc: Services, metrics: Metrics, outcomes: list[PollOutcome]) -> None:
+    """Count a round of polls, wake the sender for what they queued, and alert the admins
+    of a source that went down or came back."""
+    metrics.observe_polls(outcomes)
     if any(o.result.enqueued for o in outcomes):
         svc.sender.wake()
     if outcomes:
         await report_source_health(svc)
 
 
+async def health_problems(svc: Services, poller: Poller[Any]) -> list[str]:
+    """Return what keeps the bot from doing its work, one line each; none when healthy."""
+    problems = []
+    if not svc.sender.running:
+        problems.append("sender: not running (nothing is sent)")
+    if not poller.running:
+        problems.append("poller: not running (no source is read)")
+    try:
+        await svc.store.db.check_writable()
+    except Exception as exc:  # sqlite3's errors, or a closed connection
+        problems.append(f"database: not writable ({exc})")
+    return problems
+
+
 async def _post_stop(app: Application) -> None:
+    parts = background(app)
+    if parts.health is not None:
+        await parts.health.stop()
+    if parts.poller is not None:
+        await parts.poller.stop()  # a poll in progress is abandoned: it is repeatable
     svc = running_services(app)
     if svc is None:
         return
@@ -129,12 +190,31 @@ async def _log_error(update: object, context: BotContext) -> None:
 
 
 def run(config: Config) -> None:
-    """Run the bot until SIGINT or SIGTERM, by long polling or by webhook."""
+    """Run the bot until SIGINT or SIGTERM, by long polling or by webhook.
+
+    It waits for Telegram as long as it takes at start; raise InvalidToken when Telegram
+    refuses the token, StartError when something else keeps the bot from starting.
+    """
     app = build_application(config)
-    if config.telegram.webhook_url:
-        app.run_webhook(**webhook_options(config.telegram), allowed_updates=Update.ALL_TYPES)
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    updater = app.updater
+    assert updater is not None
+    telegram = config.telegram
+
+    async def start_updates() -> object:
+        if not telegram.webhook_url:
+            return await updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, error_callback=polling_error(where)
+            )
+        options = webhook_options(telegram)
+        try:
+            return await updater.start_webhook(**options, allowed_updates=Update.ALL_TYPES)
+        except OSError as exc:  # the local port; Telegram's errors are TelegramErrors
+            where_ = f"{options['listen']}:{options['port']}"
+            raise StartError(f"cannot listen for the webhook on {where_}: {exc}") from exc
+
+    where = telegram.api_base_url
+    call = "setWebhook" if telegram.webhook_url else "deleteWebhook"
+    asyncio.run(serve(app, start_updates=start_updates, updates_call=call, where=where))
 
 
 def webhook_options(telegram: TelegramConfig) -> dict[str, Any]:

@@ -150,6 +150,11 @@ class Sender:
                 gc.freeze()
             self._runner = asyncio.create_task(self._run(), name="sender")
 
+    @property
+    def running(self) -> bool:
+        """Whether the task that drains the outbox is alive (started and not ended)."""
+        return self._runner is not None and not self._runner.done()
+
     def wake(self) -> None:
         """Look at the outbox now: a poll has just queued new deliveries."""
         self._dirty = True
@@ -165,7 +170,7 @@ class Sender:
         self._stopping = True
         self._event.set()
         if self._runner is not None:
-            await self._runner
+            await asyncio.wait({self._runner})  # (or it ended before: a crash)
         for task in self._claims:
             if task not in self._sending:
                 task.cancel()  # still waiting for its turn: nothing was sent

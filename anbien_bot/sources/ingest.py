@@ -95,12 +95,20 @@ class Ingestor:
         store: Store,
         fetcher: Fetcher,
         clock: Callable[[], datetime] = utcnow,
+        *,
+        one_shot: bool = False,
     ) -> None:
+        """``one_shot``: for a command that polls once (``poll --once``), perhaps beside the
+        running bot. Its polls record the articles they store and what they read, but leave
+        each source's health and polling schedule (failures in a row, backoff, next poll
+        time) to the bot, and log no failure (the command reports it)."""
         self.config = config
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
         self.planner = Planner.from_config(config)
+        self.one_shot = one_shot
+        self.reading: set[str] = set()  # the sources being polled now, by name
 
     async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
         """Poll every source whose time has come (all with ``force``), side by side.
@@ -117,7 +125,14 @@ class Ingestor:
             state = await self.store.source_state(source.name)
             if force or state.next_poll_at is None or state.next_poll_at <= horizon:
                 due.append(source)
-        return list(await asyncio.gather(*(self.poll_source(s) for s in due)))
+        return list(await asyncio.gather(*(self._poll_tracked(s) for s in due)))
+
+    async def _poll_tracked(self, source: SourceConfig) -> PollOutcome:
+        self.reading.add(source.name)
+        try:
+            return await self.poll_source(source)
+        finally:
+            self.reading.discard(source.name)
 
     async def poll_source(
         self, source: SourceConfig, *, announce: bool | None = None
@@ -145,18 +160,24 @@ class Ingestor:
         next_poll = started_at + timedelta(
             seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
         )
-        if entries is None:
-            await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
-            return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
-        result = await self.store.store_entries(
-            source.name,
-            source.categories,
-            entries,
-            now=now,
-            plan=self.planner if announce else None,
-        )
-        await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
+        result = StoreResult()
+        if entries is not None:
+            result = await self.store.store_entries(
+                source.name,
+                source.categories,
+                entries,
+                now=now,
+                plan=self.planner if announce else None,
+            )
+        if self.one_shot:
+            await self.store.record_read(source.name, **recorded)
+        else:
+            await self.store.record_success(
+                source.name, now=now, next_poll_at=next_poll, **recorded
+            )
         seconds = time.perf_counter() - started
+        if entries is None:
+            return PollOutcome(source.name, "unchanged", seconds=seconds)
         log.info(
             "source=%r polled items=%d new=%d updated=%d reposts=%d queued=%d announced=%s "
             "seconds=%.2f",
@@ -174,6 +195,9 @@ class Ingestor:
     async def _failed(
         self, source: SourceConfig, kind: FailureKind, reason: str, started: float
     ) -> PollOutcome:
+        seconds = time.perf_counter() - started
+        if self.one_shot:
+            return PollOutcome(source.name, "failed", error=reason, seconds=seconds)
         now = self.clock()
         state = await self.store.source_state(source.name)
         delay = backoff_delay(
@@ -191,13 +215,7 @@ class Ingestor:
             failures,
             delay,
         )
-        return PollOutcome(
-            source.name,
-            "failed",
-            error=reason,
-            failures=failures,
-            seconds=time.perf_counter() - started,
-        )
+        return PollOutcome(source.name, "failed", error=reason, failures=failures, seconds=seconds)
 
     async def _read(
         self, source: SourceConfig, state: SourceState

@@ -14,6 +14,7 @@ import aiosqlite
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
+_BUSY_TIMEOUT_MS = 5000  # how long a write waits for another process's lock
 
 
 def literal(value: StrEnum) -> str:
@@ -54,11 +55,11 @@ class Database:
                 "journal_mode=WAL",
                 "synchronous=NORMAL",  # with WAL: durable across process crashes
                 "foreign_keys=ON",
-                "busy_timeout=5000",
+                f"busy_timeout={_BUSY_TIMEOUT_MS}",
             ):
                 await conn.execute(f"PRAGMA {pragma}")
             db = cls(conn)
-            await db._migrate()
+            await db._migrate(path)
         except BaseException:
             await conn.close()
             raise
@@ -69,20 +70,45 @@ class Database:
         async with self._lock:
             await self._conn.close()
 
-    async def _migrate(self) -> None:
+    async def _migrate(self, path: str | Path) -> None:
         async with self._lock:
             version = (await (await self._conn.execute("PRAGMA user_version")).fetchone())[0]
             if version > SCHEMA_VERSION:
                 raise SchemaTooNewError(
                     f"database schema {version} is newer than this bot's {SCHEMA_VERSION}"
                 )
+            # One line, whatever the number of steps: the steps are ours, not the operator's.
+            if version == 0:
+                log.info("created the database %s (schema version %d)", path, SCHEMA_VERSION)
+            elif version < SCHEMA_VERSION:
+                log.info(
+                    "upgrading the database %s from schema version %d to %d",
+                    path,
+                    version,
+                    SCHEMA_VERSION,
+                )
             for number in range(version + 1, SCHEMA_VERSION + 1):
-                log.info("migrating database schema to version %d", number)
                 # executescript commits first, so the whole step runs inside our own BEGIN.
                 await self._conn.executescript(
                     f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\n"
                     f"PRAGMA user_version = {number};\nCOMMIT;"
                 )
+
+    async def check_writable(self, wait_ms: int = 1000) -> None:
+        """Take the write lock and let it go again; raise sqlite3.Error if it cannot be had.
+
+        A read-only file, a full lock held elsewhere (another process in a write
+        transaction) or a closed connection all fail here. Nothing is written. It waits
+        ``wait_ms`` for a busy lock, not the usual five seconds, so a health check answers
+        quickly.
+        """
+        async with self._lock:
+            await self._conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            try:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._conn.rollback()
+            finally:
+                await self._conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:

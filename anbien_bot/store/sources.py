@@ -118,6 +118,37 @@ class SourcesTable:
                 ),
             )
 
+    async def record_read(
+        self,
+        name: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        item_count: int | None = None,
+    ) -> None:
+        """Record what a one-shot poll (``poll --once``) read, and nothing of its schedule.
+
+        The validators and the item count describe the articles now stored, so the next
+        poll need not parse them again; the source is seeded, as after any poll that
+        stored its items. Its health, failures in a row and next poll time are the
+        running bot's, and stay as they are.
+        """
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            await conn.execute(
+                """
+                UPDATE sources SET
+                    etag = COALESCE(?, etag),
+                    last_modified = COALESCE(?, last_modified),
+                    body_hash = COALESCE(?, body_hash),
+                    last_item_count = COALESCE(?, last_item_count),
+                    seeded = 1
+                WHERE name = ?
+                """,
+                (etag, last_modified, body_hash, item_count, name),
+            )
+
     async def record_failure(
         self,
         name: str,
