@@ -17,6 +17,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 
 from anbien_bot.config import load_config
+from anbien_bot.delivery.planner import Planner
 from anbien_bot.delivery.render import CAPTION_LIMIT, RenderedPost, render_plain, render_post
 from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Article, Attachment, Entry
@@ -118,7 +119,9 @@ async def test_html_refused_for_a_hostile_post_arrives_as_its_plain_text(
     try:
         await store.upsert_chat(1, "private", "vi")
         await store.subscribe(1, ["thong-bao"])
-        await store.store_entries("Báo tỉnh", ["thong-bao"], [hostile], now=PUBLISHED)
+        await store.store_entries(
+            "Báo tỉnh", ["thong-bao"], [hostile], now=PUBLISHED, plan=Planner()
+        )
         async with FakeTelegram() as fake, Bot(TOKEN, base_url=fake.base_url) as bot:
             refusal = "Bad Request: can't parse entities: Unsupported start tag at byte 3"
             fake.fail(1, "sendPhoto", code=400, description=refusal)
