@@ -47,9 +47,10 @@ def menus(fake: FakeTelegram) -> dict[tuple[str, int | None, str], list[str]]:
 
 
 async def drafted(fake: FakeTelegram) -> None:
-    """Have the admin draft broadcast #1 and wait for its control message."""
+    """Have the admin draft broadcast #1 and wait until the bot is done with it."""
     push(fake, raw_message(ADMIN, text="/broadcast Họp dân ấp Xẻo Đước lúc 19 giờ"))
     await replies_to(fake, ADMIN, 2)
+    await handled(fake)  # the control message's id is stored only after it was sent
 
 
 # -- refusals --------------------------------------------------------------------------------
