@@ -12,8 +12,8 @@ from typing import Any
 
 from anbien_bot.store import Store
 from anbien_bot.text.dates import to_iso
+from tests.conversation import bot_config, replies
 from tests.fake_telegram import Call, FakeTelegram
-from tests.harness import eventually, write_config
 from tests.telegram_rules import utf16_length
 
 ADMIN = 9001
@@ -33,13 +33,10 @@ def admin_config(
     sources: Sequence[Mapping[str, Any]] = (),
 ) -> Path:
     """Write a config with admins whose bot talks to the fake and sends fast."""
-    return write_config(
+    return bot_config(
         directory,
-        telegram={
-            "api_base_url": fake.base_url,
-            "api_file_url": fake.base_file_url,
-            "admins": list(admins),
-        },
+        fake,
+        telegram={"admins": list(admins)},
         delivery={"messages_per_second": 1000, "concurrency": 8, **(delivery or {})},
         polling=polling,
         sources=sources,
@@ -110,15 +107,8 @@ def push(fake: FakeTelegram, message: Mapping[str, Any]) -> dict[str, Any]:
     return fake.push_update({"message": dict(message)})
 
 
-async def replies_to(
-    fake: FakeTelegram,
-    chat_id: int,
-    count: int,
-    timeout: float = 10,  # noqa: ASYNC109 - a test helper polling, not an I/O call
-) -> list[Call]:
-    """Wait until the chat has received count messages and return them all."""
-    await eventually(lambda: len(fake.sent_to(chat_id)) >= count, timeout=timeout)
-    return fake.sent_to(chat_id)
+# The editors' tests' name for waiting until a chat has received count messages.
+replies_to = replies
 
 
 async def create_database(db_path: Path) -> None:

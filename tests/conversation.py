@@ -16,6 +16,7 @@ GROUP = -1001234567890
 GROUP_ADMIN = 501
 GROUP_MEMBER = 502
 ANONYMOUS_ADMIN_BOT = 1087968824  # Telegram's GroupAnonymousBot, the "from" of anonymous admins
+WITNESS = 7_000_001  # a private chat of its own, whose /help tells that earlier updates are done
 TABLES = ("chats", "subscriptions", "deliveries")
 
 
@@ -26,6 +27,7 @@ def bot_config(
     telegram: Mapping[str, Any] | None = None,
     sources: Sequence[Mapping[str, Any]] = (),
     polling: Mapping[str, Any] | None = None,
+    delivery: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write a config whose bot talks to the fake Bot API."""
     return write_config(
@@ -34,6 +36,7 @@ def bot_config(
         | dict(telegram or {}),
         sources=sources,
         polling=polling,
+        delivery=delivery,
     )
 
 
@@ -47,10 +50,39 @@ def store_of(app: Any) -> Store:
     return app.bot_data["services"].store
 
 
-async def replies(fake: FakeTelegram, chat_id: int, count: int) -> list[Call]:
+async def replies(
+    fake: FakeTelegram,
+    chat_id: int,
+    count: int,
+    timeout: float = 10,  # noqa: ASYNC109 - a test helper polling, not an I/O call
+) -> list[Call]:
     """Wait until the bot has sent ``count`` messages to the chat and return them all."""
-    await eventually(lambda: len(fake.sent_to(chat_id)) >= count)
+    await eventually(lambda: len(fake.sent_to(chat_id)) >= count, timeout=timeout)
     return fake.sent_to(chat_id)
+
+
+async def ask(fake: FakeTelegram, chat_id: int, message: str, **kwargs: Any) -> Call:
+    """Send a message as the user and return the bot's one reply."""
+    before = len(fake.sent_to(chat_id))
+    fake.push_message(chat_id, message, **kwargs)
+    return (await replies(fake, chat_id, before + 1))[before]
+
+
+async def say(fake: FakeTelegram, chat_id: int, message: str, **kwargs: Any) -> str:
+    """Send a message as the user and return the text of the bot's one reply."""
+    return str((await ask(fake, chat_id, message, **kwargs)).params["text"])
+
+
+async def handled(fake: FakeTelegram, chat_id: int = WITNESS) -> Call:
+    """Return once the bot has handled every update pushed before this call.
+
+    The bot handles updates one at a time, in the order Telegram gave them (the Application's
+    concurrent_updates stays off; running_bot checks it), so its answer to a /help pushed now
+    comes only after it is done with all earlier updates: a test that wants to show an update
+    got no answer asserts after this barrier, not after a sleep. The /help comes from a chat
+    of its own so no chat's pacing delays it; its answer is returned, for tests counting sends.
+    """
+    return await ask(fake, chat_id, "/help")
 
 
 async def calls_of(fake: FakeTelegram, method: str, count: int) -> list[Call]:
@@ -98,9 +130,9 @@ def answers(fake: FakeTelegram) -> list[dict[str, Any]]:
 
 
 def buttons(call: Call) -> list[tuple[str, str]]:
-    """Return (text, callback_data) of each button of a call's inline keyboard."""
-    markup = call.params.get("reply_markup") or {}
-    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+    """Return (text, callback_data) of each button of a call's inline keyboard (none: [])."""
+    keyboard = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return [(b["text"], b["callback_data"]) for row in keyboard for b in row]
 
 
 def group_message(

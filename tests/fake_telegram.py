@@ -2,9 +2,10 @@
 
 It records every call, answers with plausible results, serves pushed updates through
 getUpdates, injects faults per chat and method, and rejects what real Telegram rejects
-(too long, unparsable HTML, oversized callback_data, photos over Telegram's size and
-dimension limits), so tests cannot pass on a message Telegram would refuse. A photo sent by
-the URL of a loopback server is fetched from it, as Telegram would, to know what it is.
+(too long, unparsable HTML, oversized callback_data, bad inline answers, photos over
+Telegram's size and dimension limits), so tests cannot pass on a message Telegram would
+refuse. A photo sent by the URL of a loopback server is fetched from it, as Telegram would,
+to know what it is.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from tests.telegram_media import (
 )
 from tests.telegram_rules import (
     commands_rejection,
+    inline_answer_rejection,
     markup_rejection,
     parse_telegram_html,
     text_rejection,
@@ -589,7 +591,10 @@ class FakeTelegram:
 
     _m_setWebhook = _m_close = _m_logOut = _m_sendChatAction = _m_leaveChat = _m_deleteWebhook
     _m_setMyDescription = _m_setMyShortDescription = _m_setChatMenuButton = _m_deleteWebhook
-    _m_answerInlineQuery = _m_deleteWebhook
+
+    def _m_answerInlineQuery(self, params: _Json, files: _Files) -> bool:
+        _reject(inline_answer_rejection(params.get("results"), params.get("next_offset")))
+        return True
 
     def _m_getWebhookInfo(self, params: _Json, files: _Files) -> _Json:
         return {

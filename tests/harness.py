@@ -9,6 +9,13 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+from telegram import Bot
+
+from anbien_bot.config import Config
+from anbien_bot.delivery.sender import Sender
+from anbien_bot.net.fetch import Fetcher
+from anbien_bot.store import Store
+
 CATEGORIES = {"thong-bao": "Thông báo", "hoat-dong-huyen-uy": "Hoạt động Huyện ủy"}
 TOKEN = "123456:TEST-token-never-logged"
 
@@ -68,6 +75,19 @@ def write_config(
 
 
 @asynccontextmanager
+async def sending(
+    api: Bot, store: Store, cfg: Config, fetcher: Fetcher | None = None, **kwargs: Any
+) -> AsyncIterator[Sender]:
+    """Run a Sender on the store through a bare Bot, without the rest of the bot."""
+    sender = Sender(api, store, cfg, fetcher, **kwargs)
+    sender.start()
+    try:
+        yield sender
+    finally:
+        await sender.stop()
+
+
+@asynccontextmanager
 async def running_bot(config_path: Path) -> AsyncIterator[Any]:
     """Run the bot's Application in this event loop, polling the fake Bot API for real.
 
@@ -80,6 +100,8 @@ async def running_bot(config_path: Path) -> AsyncIterator[Any]:
     from anbien_bot.config import load_config
 
     app = build_application(load_config(config_path, environ={}))
+    # tests.conversation.handled relies on updates being handled one at a time, in order.
+    assert app.concurrent_updates <= 1, "handled() cannot tell when an update is done"
     await app.initialize()
     await app.post_init(app)
     await app.updater.start_polling(poll_interval=0, timeout=1, allowed_updates=Update.ALL_TYPES)

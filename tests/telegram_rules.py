@@ -184,3 +184,22 @@ def commands_rejection(commands: object) -> str | None:
         if not 1 <= len(str(command.get("description", "")).strip()) <= 256:
             return "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID"
     return None
+
+
+def inline_answer_rejection(results: object, next_offset: object) -> str | None:
+    """Return why Telegram would refuse an answerInlineQuery with these results, or None."""
+    items = results if isinstance(results, list) else []
+    ids = [str(r.get("id", "")) for r in items]
+    if len(items) > 50 or len(set(ids)) != len(ids):
+        return "Bad Request: RESULTS_TOO_MUCH"
+    if any(not 1 <= len(i.encode()) <= 64 for i in ids):
+        return "Bad Request: RESULT_ID_INVALID"
+    if len(str(next_offset or "").encode()) > 64:
+        return "Bad Request: NEXT_OFFSET_INVALID"
+    for result in items:
+        if not str(result.get("title") or "").strip():
+            return "Bad Request: RESULT_TITLE_EMPTY"
+        rejection = text_rejection(result["input_message_content"], "message_text", 4096)
+        if rejection is not None:
+            return rejection
+    return None

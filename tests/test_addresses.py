@@ -11,7 +11,7 @@ import asyncio
 import ipaddress
 import socket
 import sys
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +82,6 @@ class LoopbackOnly(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-@pytest.fixture
-async def portal() -> AsyncIterator[FakePortal]:
-    async with FakePortal() as running:
-        yield running
 
 
 @pytest.fixture

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from tests.admin_chat import (
     replies_to,
     table_rows,
 )
+from tests.conversation import database, handled, store_of
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import eventually, running_bot
@@ -33,21 +32,7 @@ from tests.harness import eventually, running_bot
 GROUP = -1005550001
 ADMIN_COMMANDS = ["broadcast", "cancel", "stats", "sources"]
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    async with running_bot(admin_config(tmp_path, fake)) as app:
-        yield app
-
-
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
+pytestmark = pytest.mark.bot(config=admin_config)
 
 
 def menus(fake: FakeTelegram) -> dict[tuple[str, int | None, str], list[str]]:
@@ -62,9 +47,10 @@ def menus(fake: FakeTelegram) -> dict[tuple[str, int | None, str], list[str]]:
 
 
 async def drafted(fake: FakeTelegram) -> None:
-    """Have the admin draft broadcast #1 and wait for its control message."""
+    """Have the admin draft broadcast #1 and wait until the bot is done with it."""
     push(fake, raw_message(ADMIN, text="/broadcast Họp dân ấp Xẻo Đước lúc 19 giờ"))
     await replies_to(fake, ADMIN, 2)
+    await handled(fake)  # the control message's id is stored only after it was sent
 
 
 # -- refusals --------------------------------------------------------------------------------
@@ -75,36 +61,36 @@ async def drafted(fake: FakeTelegram) -> None:
 async def test_a_non_admin_is_refused_politely_and_nothing_changes(
     tmp_path: Path, fake: FakeTelegram, bot: Any, command: str, chat_type: str
 ) -> None:
-    add_subscribers(db(tmp_path), [11, 12])
+    add_subscribers(database(tmp_path), [11, 12])
     await drafted(fake)
-    before, sends = table_rows(db(tmp_path)), len(fake.sent())
+    before, sends = table_rows(database(tmp_path)), len(fake.sent())
     chat = RESIDENT if chat_type == "private" else GROUP
     push(fake, raw_message(chat, user_id=RESIDENT, text=command, chat_type=chat_type))
     (answer,) = await replies_to(fake, chat, 1)
     assert answer.params["text"] == text("vi", "admin_only")
-    await asyncio.sleep(0.3)
-    assert table_rows(db(tmp_path)) == before
-    assert len(fake.sent()) == sends + 1  # the refusal, and nothing to anyone else
+    await handled(fake)
+    assert table_rows(database(tmp_path)) == before
+    assert len(fake.sent()) == sends + 2  # the refusal and the barrier's, nothing to anyone else
 
 
 async def test_a_non_admins_photo_captioned_broadcast_is_refused(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
     photo = (await bot.bot.send_photo(RESIDENT, "https://anbien.example.vn/a.jpg")).photo[-1]
-    before = table_rows(db(tmp_path))
+    before = table_rows(database(tmp_path))
     push(fake, raw_message(RESIDENT, photo=photo.file_id, caption="/broadcast Ảnh giả"))
     answer = (await replies_to(fake, RESIDENT, 2))[1]
     assert answer.params["text"] == text("vi", "admin_only")
-    assert table_rows(db(tmp_path)) == before
+    assert table_rows(database(tmp_path)) == before
 
 
 @pytest.mark.parametrize("action", ["send", "stop", "discard", "all", "me", "c:thong-bao"])
 async def test_forged_buttons_from_a_non_admin_change_nothing_and_reach_no_one(
     tmp_path: Path, fake: FakeTelegram, bot: Any, action: str
 ) -> None:
-    add_subscribers(db(tmp_path), [11, 12])
+    add_subscribers(database(tmp_path), [11, 12])
     await drafted(fake)
-    before, sends = table_rows(db(tmp_path)), len(fake.sent())
+    before, sends = table_rows(database(tmp_path)), len(fake.sent())
     # Pressed in the resident's own chat, and forged onto the admin's control message.
     fake.push_callback(RESIDENT, f"bc:1:{action}", user_id=RESIDENT)
     fake.push_callback(ADMIN, f"bc:1:{action}", user_id=RESIDENT)
@@ -112,9 +98,9 @@ async def test_forged_buttons_from_a_non_admin_change_nothing_and_reach_no_one(
     for answer in _answers(fake):
         assert answer.params["text"] == text("vi", "admin_only")
         assert answer.params["show_alert"] in (True, "true")
-    await asyncio.sleep(0.3)
-    assert table_rows(db(tmp_path)) == before
-    assert len(fake.sent()) == sends
+    await handled(fake)
+    assert table_rows(database(tmp_path)) == before
+    assert len(fake.sent()) == sends + 1  # the barrier's answer only
     assert [c for c in fake.calls if c.method.startswith("edit")] == []
 
 
@@ -130,7 +116,7 @@ async def test_an_admin_in_a_group_is_asked_to_write_privately(
         push(fake, raw_message(GROUP, user_id=ADMIN, text=command, chat_type="supergroup"))
         answer = (await replies_to(fake, GROUP, before + 1))[before]
         assert answer.params["text"] == text("vi", "admin_private_only")
-    assert query(db(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
+    assert query(database(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
 
 
 # -- the command menu ------------------------------------------------------------------------
@@ -169,9 +155,9 @@ async def test_an_admin_who_never_opened_the_bot_gets_the_menu_on_start(
 async def test_stats_counts_subscribers_posts_and_the_archive(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
-    add_subscribers(db(tmp_path), [11, 12, 13])
-    add_subscribers(db(tmp_path), [14], language="en")
-    add_subscribers(db(tmp_path), [15], active=False)
+    add_subscribers(database(tmp_path), [11, 12, 13])
+    add_subscribers(database(tmp_path), [14], language="en")
+    add_subscribers(database(tmp_path), [15], active=False)
     published = datetime(2020, 5, 29, 3, 0, tzinfo=UTC)
     entries = [
         Entry(
@@ -200,20 +186,20 @@ async def test_stats_counts_subscribers_posts_and_the_archive(
     assert "<pre>" in body
 
 
-async def test_sources_shows_each_sources_health(tmp_path: Path, fake: FakeTelegram) -> None:
-    async with FakePortal() as portal:
-        portal.serve("/tot.xml", _feed(portal, ["1", "2"]))
-        portal.status("/hong.xml", 500)
-        sources = [
-            {"name": "Cổng huyện", "url": portal.url("/tot.xml"), "category": "thong-bao"},
-            {"name": "Báo tỉnh", "url": portal.url("/hong.xml"), "category": "thong-bao"},
-        ]
-        config = admin_config(tmp_path, fake, sources=sources, polling={"interval_seconds": 60})
-        async with running_bot(config) as app:
-            store = app.bot_data["services"].store
-            await eventually(lambda: _polled(store, 2), timeout=15)
-            push(fake, raw_message(ADMIN, text="/sources"))
-            (report,) = await replies_to(fake, ADMIN, 1)
+async def test_sources_shows_each_sources_health(
+    tmp_path: Path, fake: FakeTelegram, portal: FakePortal
+) -> None:
+    portal.serve("/tot.xml", _feed(portal, ["1", "2"]))
+    portal.status("/hong.xml", 500)
+    sources = [
+        {"name": "Cổng huyện", "url": portal.url("/tot.xml"), "category": "thong-bao"},
+        {"name": "Báo tỉnh", "url": portal.url("/hong.xml"), "category": "thong-bao"},
+    ]
+    config = admin_config(tmp_path, fake, sources=sources, polling={"interval_seconds": 60})
+    async with running_bot(config) as app:
+        await eventually(lambda: _polled(store_of(app), 2), timeout=15)
+        push(fake, raw_message(ADMIN, text="/sources"))
+        (report,) = await replies_to(fake, ADMIN, 1)
     body = report.params["text"]
     assert body.startswith(text("vi", "sources_title", count=2))
     good, bad = body.split("\n\n")[1:]

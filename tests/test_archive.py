@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from anbien_bot.models import Entry
-from anbien_bot.store import Store
 from anbien_bot.text.search import MAX_TERMS
 from anbien_bot.texts import text
-from tests.fake_telegram import ApiError, Call, FakeTelegram
-from tests.harness import eventually, running_bot, write_config
-from tests.telegram_rules import text_rejection
+from tests.conversation import ask, buttons, calls_of, handled, store_of
+from tests.fake_telegram import Call, FakeTelegram
 from tests.test_store_search import fixture_entries
 
 USER = 1001
@@ -26,52 +21,19 @@ OTHER_USER = 1002
 GROUP = -1001234567890
 NOW = datetime(2024, 7, 1, tzinfo=UTC)
 
-
-class InlineFakeTelegram(FakeTelegram):
-    """The fake Bot API, also answering inline queries as Telegram checks them."""
-
-    def _m_answerInlineQuery(self, params: dict[str, Any], files: object) -> bool:
-        results = params.get("results") or []
-        ids = [str(r.get("id", "")) for r in results]
-        if len(results) > 50 or len(set(ids)) != len(ids):
-            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
-        if any(not 1 <= len(i.encode()) <= 64 for i in ids):
-            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
-        if len(str(params.get("next_offset") or "").encode()) > 64:
-            raise ApiError(400, "Bad Request: NEXT_OFFSET_INVALID")
-        for result in results:
-            if not str(result.get("title") or "").strip():
-                raise ApiError(400, "Bad Request: RESULT_TITLE_EMPTY")
-            rejection = text_rejection(result["input_message_content"], "message_text", 4096)
-            if rejection is not None:
-                raise ApiError(400, rejection)
-        return True
+pytestmark = pytest.mark.telegram(may_refuse=())  # Telegram would accept every call
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[InlineFakeTelegram]:
-    async with InlineFakeTelegram() as server:
-        yield server
-        # Telegram would have accepted every call the bot made.
-        assert [c for c in server.calls if c.status not in (0, 200)] == []
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    config = write_config(
-        tmp_path,
-        telegram={"api_base_url": fake.base_url, "api_file_url": fake.base_file_url},
-    )
-    async with running_bot(config) as app:
-        store: Store = app.bot_data["services"].store
-        for category, entry in fixture_entries():
-            await store.store_entries("portal", [category], [entry], now=NOW, plan=None)
-        yield app
+async def bot(bot: Any) -> Any:
+    """The running bot, its store holding the search fixtures."""
+    for category, entry in fixture_entries():
+        await store_of(bot).store_entries("portal", [category], [entry], now=NOW, plan=None)
+    return bot
 
 
 async def outages(app: Any, count: int, category: str = "thong-bao", start: int = 0) -> None:
     """Store ``count`` power-cut notices, the higher the number the newer."""
-    store: Store = app.bot_data["services"].store
     entries = [
         Entry(
             key=f"cup-{n}",
@@ -81,32 +43,7 @@ async def outages(app: Any, count: int, category: str = "thong-bao", start: int 
         )
         for n in range(start, start + count)
     ]
-    await store.store_entries("dien-luc", [category], entries, now=NOW, plan=None)
-
-
-async def replies(fake: FakeTelegram, chat_id: int, count: int) -> list[Call]:
-    """Wait until the bot has sent ``count`` messages to the chat and return them."""
-    await eventually(lambda: len(fake.sent_to(chat_id)) >= count)
-    return fake.sent_to(chat_id)
-
-
-async def ask(fake: FakeTelegram, message: str, chat_id: int = USER, **kwargs: Any) -> Call:
-    """Send a message as the user and return the bot's one reply."""
-    before = len(fake.sent_to(chat_id))
-    fake.push_message(chat_id, message, **kwargs)
-    return (await replies(fake, chat_id, before + 1))[before]
-
-
-async def calls(fake: FakeTelegram, method: str, count: int) -> list[Call]:
-    """Wait until ``count`` calls of ``method`` were made and return them."""
-    await eventually(lambda: len([c for c in fake.calls if c.method == method]) >= count)
-    return [c for c in fake.calls if c.method == method]
-
-
-def buttons(call: Call) -> list[tuple[str, str]]:
-    """Return (text, callback_data) of each button under a message."""
-    markup = call.params.get("reply_markup") or {"inline_keyboard": []}
-    return [(b["text"], b["callback_data"]) for row in markup["inline_keyboard"] for b in row]
+    await store_of(app).store_entries("dien-luc", [category], entries, now=NOW, plan=None)
 
 
 def listed(call: Call) -> list[str]:
@@ -125,7 +62,7 @@ def pressed(fake: FakeTelegram, label: str, call: Call, chat_id: int = USER) -> 
 async def test_search_command_lists_title_date_category_and_link(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    reply = await ask(fake, "/search dan van kheo")
+    reply = await ask(fake, USER, "/search dan van kheo")
     body = reply.params["text"]
     assert body.startswith("🔎 Kết quả cho “dan van kheo”: tin 1–1 trong 1\n\n")
     assert (
@@ -137,19 +74,19 @@ async def test_search_command_lists_title_date_category_and_link(
 
 
 async def test_the_vietnamese_alias_and_english_users(fake: FakeTelegram, bot: Any) -> None:
-    reply = await ask(fake, "/timkiem Thứ Ba")
+    reply = await ask(fake, USER, "/timkiem Thứ Ba")
     titles = {e.key: e.title for _, e in fixture_entries()}
     assert listed(reply)[:2] == [titles["a5"], titles["a3"]]
-    english = await ask(fake, "/search uy ban", language_code="en")
+    english = await ask(fake, USER, "/search uy ban", language_code="en")
     assert english.params["text"].startswith("🔎 Results for “uy ban”: 1–")
 
 
 async def test_plain_text_in_a_private_chat_is_a_search_without_the_hint(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    reply = await ask(fake, "kien hai")
+    reply = await ask(fake, USER, "kien hai")
     assert listed(reply) == ["Huyện ủy Kiên Hải làm việc với đoàn kiểm tra của Tỉnh ủy"]
-    await asyncio.sleep(0.3)
+    await handled(fake)
     assert len(fake.sent_to(USER)) == 1  # no "use the buttons" hint besides the results
 
 
@@ -158,16 +95,16 @@ async def test_plain_text_in_a_group_is_not_a_search_but_the_command_is(
 ) -> None:
     fake.push_message(GROUP, "hoi nghi tong ket", chat_type="supergroup")
     command = "/search@anbien_test_bot hoi nghi tong ket"
-    reply = await ask(fake, command, GROUP, chat_type="supergroup")
+    reply = await ask(fake, GROUP, command, chat_type="supergroup")
     assert listed(reply) == ["Hội nghị tổng kết mô hình tôm – lúa vụ 2023–2024"]
-    await asyncio.sleep(0.3)
+    await handled(fake)
     assert len(fake.sent_to(GROUP)) == 1
 
 
 async def test_usage_no_words_and_nothing_found_are_polite(fake: FakeTelegram, bot: Any) -> None:
-    assert (await ask(fake, "/search")).params["text"] == text("vi", "search_usage")
-    assert (await ask(fake, "🙏🙏 ***")).params["text"] == text("vi", "search_no_words")
-    nothing = await ask(fake, "tàu ngầm")
+    assert (await ask(fake, USER, "/search")).params["text"] == text("vi", "search_usage")
+    assert (await ask(fake, USER, "🙏🙏 ***")).params["text"] == text("vi", "search_no_words")
+    nothing = await ask(fake, USER, "tàu ngầm")
     assert nothing.params["text"] == text("vi", "nothing_found", query="tàu ngầm")
     assert "ít từ hơn" in nothing.params["text"]
     assert buttons(nothing) == []
@@ -185,12 +122,12 @@ async def test_usage_no_words_and_nothing_found_are_polite(fake: FakeTelegram, b
 async def test_fts_syntax_gets_results_or_a_polite_reply(
     fake: FakeTelegram, bot: Any, typed: str
 ) -> None:
-    reply = await ask(fake, typed)
+    reply = await ask(fake, USER, typed)
     assert reply.params["text"].startswith(("🔎", "Không tìm thấy"))
 
 
 async def test_a_pasted_essay_searches_its_first_words(fake: FakeTelegram, bot: Any) -> None:
-    reply = await ask(fake, ("Đường Xuồng Thứ Ba " * 300)[:4000])
+    reply = await ask(fake, USER, ("Đường Xuồng Thứ Ba " * 300)[:4000])
     assert f"(chỉ tìm theo {MAX_TERMS} từ đầu)" in reply.params["text"]
 
 
@@ -198,26 +135,26 @@ async def test_arrows_page_through_results_by_editing_the_message(
     fake: FakeTelegram, bot: Any
 ) -> None:
     await outages(bot, 12)
-    first = await ask(fake, "lich cup dien")
+    first = await ask(fake, USER, "lich cup dien")
     assert listed(first) == [f"Lịch cúp điện ấp {n}" for n in range(11, 6, -1)]
     assert "tin 1–5 trong 12" in first.params["text"]
     assert [label for label, _ in buttons(first)] == ["▶"]
     assert all(len(data.encode()) <= 64 for _, data in buttons(first))
     pressed(fake, "▶", first)
-    (second,) = await calls(fake, "editMessageText", 1)
+    (second,) = await calls_of(fake, "editMessageText", 1)
     assert listed(second) == [f"Lịch cúp điện ấp {n}" for n in range(6, 1, -1)]
     assert "tin 6–10 trong 12" in second.params["text"]
     assert [label for label, _ in buttons(second)] == ["◀", "▶"]
     assert second.params["chat_id"] == str(USER)
     pressed(fake, "▶", second)
-    third = (await calls(fake, "editMessageText", 2))[-1]
+    third = (await calls_of(fake, "editMessageText", 2))[-1]
     assert listed(third) == ["Lịch cúp điện ấp 1", "Lịch cúp điện ấp 0"]
     assert [label for label, _ in buttons(third)] == ["◀"]
     pressed(fake, "◀", third)
-    back = (await calls(fake, "editMessageText", 3))[-1]
+    back = (await calls_of(fake, "editMessageText", 3))[-1]
     assert listed(back) == listed(second)
     assert len({c.params["message_id"] for c in (second, third, back)}) == 1
-    assert len(await calls(fake, "answerCallbackQuery", 3)) == 3
+    assert len(await calls_of(fake, "answerCallbackQuery", 3)) == 3
     assert len(fake.sent_to(USER)) == 1  # pages are edits, not new messages
 
 
@@ -226,16 +163,16 @@ async def test_a_category_button_narrows_the_results_and_another_widens_them(
 ) -> None:
     await outages(bot, 3, "thong-bao")
     await outages(bot, 4, "hoat-dong-huyen-uy", start=10)
-    first = await ask(fake, "cup dien")
+    first = await ask(fake, USER, "cup dien")
     labels = [label for label, _ in buttons(first)]
     assert labels == ["▶", "Hoạt động Huyện ủy", "Thông báo"]  # the more frequent first
     pressed(fake, "Thông báo", first)
-    (narrowed,) = await calls(fake, "editMessageText", 1)
+    (narrowed,) = await calls_of(fake, "editMessageText", 1)
     assert narrowed.params["text"].startswith("🔎 Kết quả cho “cup dien” – Thông báo: tin 1–3")
     assert listed(narrowed) == [f"Lịch cúp điện ấp {n}" for n in (2, 1, 0)]
     assert [label for label, _ in buttons(narrowed)] == ["Mọi chuyên mục"]
     pressed(fake, "Mọi chuyên mục", narrowed)
-    widened = (await calls(fake, "editMessageText", 2))[-1]
+    widened = (await calls_of(fake, "editMessageText", 2))[-1]
     assert widened.params["text"] == first.params["text"]
 
 
@@ -243,13 +180,13 @@ async def test_a_stale_or_forged_button_gets_a_polite_answer_and_changes_nothing
     fake: FakeTelegram, bot: Any
 ) -> None:
     await outages(bot, 7)
-    first = await ask(fake, "lich cup dien")
+    first = await ask(fake, USER, "lich cup dien")
     data = dict(buttons(first))["▶"]
     for forged in ("srch:nosuchtoken:2:", "srch:../../etc:1:", "srch:" + "x" * 40):
         fake.push_callback(USER, forged)
     fake.push_callback(OTHER_USER, data)  # someone else's search, from another chat
     fake.push_callback(USER, data.replace(":2:", ":2:no-such-category"))
-    answered = await calls(fake, "answerCallbackQuery", 5)
+    answered = await calls_of(fake, "answerCallbackQuery", 5)
     expired = html.unescape(text("vi", "search_expired"))
     assert [a.params.get("text") for a in answered] == [expired] * 5
     assert [c for c in fake.calls if c.method == "editMessageText"] == []
@@ -257,7 +194,7 @@ async def test_a_stale_or_forged_button_gets_a_polite_answer_and_changes_nothing
 
 async def test_inline_mode_offers_matching_posts_to_share(fake: FakeTelegram, bot: Any) -> None:
     fake.push_inline_query(OTHER_USER, "Đường")
-    (answer,) = await calls(fake, "answerInlineQuery", 1)
+    (answer,) = await calls_of(fake, "answerInlineQuery", 1)
     results = answer.params["results"]
     assert [r["title"] for r in results][:3] == [
         "Tăng cường thu phí bảo trì đường bộ ba tháng cuối năm",
@@ -277,17 +214,17 @@ async def test_inline_mode_with_no_words_offers_the_newest_and_pages_long_lists(
 ) -> None:
     await outages(bot, 14)
     fake.push_inline_query(OTHER_USER, "")
-    (newest,) = await calls(fake, "answerInlineQuery", 1)
+    (newest,) = await calls_of(fake, "answerInlineQuery", 1)
     assert newest.params["results"][0]["title"] == "Lịch cúp điện ấp 13"
     fake.push_inline_query(OTHER_USER, "lich cup")
-    matching = (await calls(fake, "answerInlineQuery", 2))[-1]
+    matching = (await calls_of(fake, "answerInlineQuery", 2))[-1]
     assert len(matching.params["results"]) == 10
     assert matching.params["next_offset"] == "10"
     user = {"id": OTHER_USER, "is_bot": False, "first_name": "Dân", "language_code": "vi"}
     fake.push_update(
         {"inline_query": {"id": "more", "from": user, "query": "lich cup", "offset": "10"}}
     )
-    rest = (await calls(fake, "answerInlineQuery", 3))[-1]
+    rest = (await calls_of(fake, "answerInlineQuery", 3))[-1]
     assert [r["title"] for r in rest.params["results"]] == [
         f"Lịch cúp điện ấp {n}" for n in (3, 2, 1, 0)
     ]

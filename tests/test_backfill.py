@@ -8,7 +8,6 @@ import re
 import sqlite3
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -79,12 +78,6 @@ def rss(portal: FakePortal, count: int) -> str:
         "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Điện lực"
         f"</title><link>{portal.url('/')}</link>{items}</channel></rss>"
     )
-
-
-@pytest.fixture
-async def portal() -> AsyncIterator[FakePortal]:
-    async with FakePortal() as portal:
-        yield portal
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ import re
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -96,16 +95,12 @@ async def test_the_backup_command_copies_the_configured_database(tmp_path: Path)
 
 
 @pytest.fixture
-async def live_bot_database(tmp_path: Path) -> AsyncIterator[Path]:
+async def live_bot_database(tmp_path: Path, store: Store) -> Path:
     """Return a config whose database is open and written to, as by a running bot."""
     config = write_config(tmp_path, telegram={})
-    store = await Store.open(tmp_path / "bot.sqlite3")
     await store.upsert_chat(1, "private", "vi")
     await store.subscribe(1, ["thong-bao"])
-    try:
-        yield config
-    finally:
-        await store.close()
+    return config
 
 
 async def test_the_backup_refuses_to_write_over_the_live_database_or_its_companions(

@@ -6,10 +6,8 @@ fake rejects whatever Telegram would (bad HTML, too long), so a formatting slip 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from tests.admin_chat import (
     replies_to,
     table_rows,
 )
+from tests.conversation import WITNESS, database, handled
 from tests.fake_telegram import Call, FakeTelegram
 from tests.harness import eventually, running_bot
 from tests.telegram_rules import check_telegram_html
@@ -44,29 +43,17 @@ EXPECTED = (
     '<a href="https://anbien.example.vn/lich?ngay=30&amp;ap=2">Xem lịch</a>'
 )
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        # Blocked chats answer 403 on purpose; a 400 would be a message Telegram refuses.
-        assert [c for c in server.calls if c.status == 400] == []
+pytestmark = [
+    # Blocked chats answer 403 on purpose; anything else would be a call Telegram refuses.
+    pytest.mark.telegram(may_refuse={403}),
+    pytest.mark.bot(config=admin_config),
+]
 
 
 @pytest.fixture(autouse=True)
 def quick_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     """Look at the progress often, so a finished broadcast's report comes without delay."""
     monkeypatch.setattr("anbien_bot.bot.progress.PROGRESS_SECONDS", 0.3)
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    async with running_bot(admin_config(tmp_path, fake)) as app:
-        yield app
-
-
-def db(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
 
 
 def announcement(body: str = BODY) -> dict[str, Any]:
@@ -108,9 +95,9 @@ def status_counts(db_path: Path) -> dict[str, int]:
 async def test_the_preview_is_the_message_residents_get_and_send_reaches_every_subscriber(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
-    add_subscribers(db(tmp_path), [11, 12, 13])
-    add_subscribers(db(tmp_path), [14], active=False)  # blocked the bot long ago
-    add_subscribers(db(tmp_path), [15], "hoat-dong-huyen-uy")
+    add_subscribers(database(tmp_path), [11, 12, 13])
+    add_subscribers(database(tmp_path), [14], active=False)  # blocked the bot long ago
+    add_subscribers(database(tmp_path), [15], "hoat-dong-huyen-uy")
     preview, control = await draft(fake, announcement())
     assert preview.method == "sendMessage"
     assert (preview.params["text"], preview.params["parse_mode"]) == (EXPECTED, "HTML")
@@ -131,7 +118,7 @@ async def test_the_preview_is_the_message_residents_get_and_send_reaches_every_s
     assert report is not None
     assert "Đã nhận: 4/4" in report.params["text"]
     [row] = query(
-        db(tmp_path),
+        database(tmp_path),
         "SELECT admin_id, text, audience, status, recipients, started_at IS NOT NULL, "
         "finished_at IS NOT NULL FROM broadcasts",
     )
@@ -141,8 +128,8 @@ async def test_the_preview_is_the_message_residents_get_and_send_reaches_every_s
 async def test_a_category_audience_and_a_test_to_oneself(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
-    add_subscribers(db(tmp_path), [21, 22])
-    add_subscribers(db(tmp_path), [23], "hoat-dong-huyen-uy")
+    add_subscribers(database(tmp_path), [21, 22])
+    add_subscribers(database(tmp_path), [23], "hoat-dong-huyen-uy")
     await draft(fake, announcement())
     fake.push_callback(ADMIN, "bc:1:c:hoat-dong-huyen-uy", user_id=ADMIN)
     edit = (await _calls(fake, "editMessageText", 1))[0]
@@ -170,9 +157,9 @@ async def test_a_category_audience_and_a_test_to_oneself(
         )
     )
     assert [c.chat_id for c in fake.sent() if c.chat_id not in (ADMIN,)] == [23]
-    assert query(db(tmp_path), "SELECT audience, recipients FROM broadcasts WHERE id = 2") == [
-        ("admin", 1)
-    ]
+    assert query(
+        database(tmp_path), "SELECT audience, recipients FROM broadcasts WHERE id = 2"
+    ) == [("admin", 1)]
 
 
 async def _calls(fake: FakeTelegram, method: str, count: int) -> list[Call]:
@@ -186,7 +173,7 @@ async def test_a_photo_with_a_broadcast_caption_goes_out_as_that_photo(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
     photo = (await bot.bot.send_photo(ADMIN, "https://anbien.example.vn/bao.jpg")).photo[-1]
-    add_subscribers(db(tmp_path), [31, 32])
+    add_subscribers(database(tmp_path), [31, 32])
     caption = "/broadcast Bão số 3 đổ bộ đêm nay"
     message = raw_message(
         ADMIN,
@@ -232,7 +219,7 @@ async def test_editing_the_broadcast_message_makes_no_second_draft(
     fake.push_message(ADMIN, "/cancel")  # answered after the edit, which is ignored
     await replies_to(fake, ADMIN, 3)
     assert fake.sent_texts(ADMIN)[2] == text("vi", "broadcast_discarded", id=1)
-    assert query(db(tmp_path), "SELECT count(*) FROM broadcasts") == [(1,)]
+    assert query(database(tmp_path), "SELECT count(*) FROM broadcasts") == [(1,)]
 
 
 async def test_nothing_to_send_gets_the_usage_and_other_media_are_refused(
@@ -254,7 +241,7 @@ async def test_nothing_to_send_gets_the_usage_and_other_media_are_refused(
     push(fake, raw_message(ADMIN, text="/broadcast", reply_to=sticker))
     refused = (await replies_to(fake, ADMIN, 2))[1]
     assert refused.params["text"] == text("vi", "broadcast_unsupported")
-    assert query(db(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
+    assert query(database(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
 
 
 async def test_a_caption_longer_than_telegram_takes_is_refused_before_any_preview(
@@ -266,7 +253,7 @@ async def test_a_caption_longer_than_telegram_takes_is_refused_before_any_previe
     push(fake, raw_message(ADMIN, photo=photo.file_id, caption="/broadcast " + "Mưa lớn. " * 150))
     answer = (await replies_to(fake, ADMIN, before + 1))[before]
     assert answer.params["text"] == text("vi", "too_long", limit=1024)
-    assert query(db(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
+    assert query(database(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
 
 
 async def test_a_preview_telegram_refuses_is_reported_and_nothing_is_kept(
@@ -284,7 +271,7 @@ async def test_a_preview_telegram_refuses_is_reported_and_nothing_is_kept(
     assert answer.params["text"] == text(
         "vi", "broadcast_refused", error="Can't parse entities: unsupported start tag"
     )
-    assert query(db(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
+    assert query(database(tmp_path), "SELECT count(*) FROM broadcasts") == [(0,)]
 
 
 def test_formatting_is_clipped_at_the_command_and_what_a_bot_may_not_send_is_dropped() -> None:
@@ -316,39 +303,39 @@ def test_formatting_is_clipped_at_the_command_and_what_a_bot_may_not_send_is_dro
 async def test_discard_keeps_the_record_and_sends_nothing(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
-    add_subscribers(db(tmp_path), [41])
+    add_subscribers(database(tmp_path), [41])
     await draft(fake, announcement())
     fake.push_callback(ADMIN, "bc:1:discard", user_id=ADMIN)
     (edit,) = await _calls(fake, "editMessageText", 1)
     assert edit.params["text"] == text("vi", "broadcast_discarded", id=1)
     fake.push_callback(ADMIN, "bc:1:send", user_id=ADMIN)  # an old Send button
     await _calls(fake, "answerCallbackQuery", 2)
-    await asyncio.sleep(0.3)
+    await handled(fake)
     assert fake.sent_to(41) == []
-    assert query(db(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
-    assert status_counts(db(tmp_path)) == {}
+    assert query(database(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
+    assert status_counts(database(tmp_path)) == {}
 
 
 async def test_send_pressed_twice_sends_once(tmp_path: Path, fake: FakeTelegram, bot: Any) -> None:
-    add_subscribers(db(tmp_path), range(100, 150))
+    add_subscribers(database(tmp_path), range(100, 150))
     await draft(fake, announcement())
     fake.push_callback(ADMIN, "bc:1:send", user_id=ADMIN)
     fake.push_callback(ADMIN, "bc:1:send", user_id=OTHER_ADMIN)  # another editor, same moment
     await eventually(lambda: report_of(fake))
-    await asyncio.sleep(0.3)
-    per_chat = Counter(c.chat_id for c in fake.sent() if c.chat_id != ADMIN)
+    await handled(fake)  # both presses are handled; the report says the sends are done
+    per_chat = Counter(c.chat_id for c in fake.sent() if c.chat_id not in (ADMIN, WITNESS))
     assert per_chat == Counter(range(100, 150))
     toasts = [c.params.get("text") for c in fake.calls if c.method == "answerCallbackQuery"]
     assert text("vi", "toast_already") in toasts
-    assert status_counts(db(tmp_path)) == {"sent": 50}
+    assert status_counts(database(tmp_path)) == {"sent": 50}
 
 
 async def test_a_thousand_subscribers_of_whom_three_blocked_the_bot(
     tmp_path: Path, fake: FakeTelegram
 ) -> None:
     config = admin_config(tmp_path, fake)
-    await create_database(db(tmp_path))
-    add_subscribers(db(tmp_path), range(10_001, 11_001))
+    await create_database(database(tmp_path))
+    add_subscribers(database(tmp_path), range(10_001, 11_001))
     blocked = [10_005, 10_500, 10_999]
     for chat in blocked:
         fake.block(chat)
@@ -367,8 +354,8 @@ async def test_a_thousand_subscribers_of_whom_three_blocked_the_bot(
     ]
     assert progress, "the progress message was never shown"
     assert "bc:1:stop" in button_data(progress[0])
-    assert status_counts(db(tmp_path)) == {"sent": 997, "blocked": 3}
-    assert query(db(tmp_path), "SELECT count(*) FROM chats WHERE active = 0") == [(3,)]
+    assert status_counts(database(tmp_path)) == {"sent": 997, "blocked": 3}
+    assert query(database(tmp_path), "SELECT count(*) FROM chats WHERE active = 0") == [(3,)]
     assert len({c.chat_id for c in fake.sent()} - {ADMIN}) == 997
 
 
@@ -379,8 +366,8 @@ async def test_progress_edits_keep_the_admins_chat_spacing_beside_their_own_copy
     # admin, a subscriber too, also gets the announcement. Every call to their chat after the
     # control message goes through the pacer: never two within Telegram's second.
     config = admin_config(tmp_path, fake, delivery={"messages_per_second": 20})
-    await create_database(db(tmp_path))
-    add_subscribers(db(tmp_path), [ADMIN, *range(3001, 3080)])
+    await create_database(database(tmp_path))
+    add_subscribers(database(tmp_path), [ADMIN, *range(3001, 3080)])
     async with running_bot(config):
         _, control = await draft(fake, announcement())
         fake.push_callback(ADMIN, "bc:1:send", user_id=ADMIN)
@@ -399,8 +386,8 @@ async def test_progress_edits_keep_the_admins_chat_spacing_beside_their_own_copy
 
 async def test_cancel_stops_what_has_not_gone_out(tmp_path: Path, fake: FakeTelegram) -> None:
     config = admin_config(tmp_path, fake, delivery={"messages_per_second": 20})
-    await create_database(db(tmp_path))
-    add_subscribers(db(tmp_path), range(2001, 2201))
+    await create_database(database(tmp_path))
+    add_subscribers(database(tmp_path), range(2001, 2201))
     async with running_bot(config):
         await draft(fake, announcement())
         fake.push_callback(ADMIN, "bc:1:send", user_id=ADMIN)
@@ -408,15 +395,15 @@ async def test_cancel_stops_what_has_not_gone_out(tmp_path: Path, fake: FakeTele
         push(fake, raw_message(ADMIN, text="/cancel"))
         await eventually(lambda: report_of(fake), timeout=15)
         reached = {c.chat_id for c in fake.sent()} - {ADMIN}
-        await asyncio.sleep(1.0)
-        assert {c.chat_id for c in fake.sent()} - {ADMIN} == reached  # nothing more went out
+    # The bot has stopped, its sends in flight finished: nothing more went out after the report.
+    assert {c.chat_id for c in fake.sent()} - {ADMIN} == reached
     report = report_of(fake)
     assert report is not None
     assert report.params["text"].startswith("⏹")
-    counts = status_counts(db(tmp_path))
+    counts = status_counts(database(tmp_path))
     assert counts["sent"] == len(reached)
     assert counts["cancelled"] == 200 - len(reached) > 100
-    assert query(db(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
+    assert query(database(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
 
 
 async def test_cancel_with_nothing_open_says_so(fake: FakeTelegram, bot: Any) -> None:
@@ -429,11 +416,11 @@ async def test_cancel_discards_the_admins_draft(
     tmp_path: Path, fake: FakeTelegram, bot: Any
 ) -> None:
     await draft(fake, announcement())
-    before = table_rows(db(tmp_path))
+    before = table_rows(database(tmp_path))
     push(fake, raw_message(ADMIN, text="/cancel"))
     answer = (await replies_to(fake, ADMIN, 3))[2]
     assert answer.params["text"] == text("vi", "broadcast_discarded", id=1)
     (edit,) = await _calls(fake, "editMessageReplyMarkup", 1)
     assert button_data(edit) == []
-    assert query(db(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
-    assert table_rows(db(tmp_path))["deliveries"] == before["deliveries"] == []
+    assert query(database(tmp_path), "SELECT status FROM broadcasts") == [("cancelled",)]
+    assert table_rows(database(tmp_path))["deliveries"] == before["deliveries"] == []

@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-
-import pytest
 
 from anbien_bot.delivery.planner import Planner
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
+from tests.conversation import database
 
 NOW = datetime(2024, 5, 29, 3, 59, tzinfo=UTC)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "db.sqlite3")
-    yield opened
-    await opened.close()
-
-
 def count(tmp_path: Path, table: str, chat_id: int) -> int:
     column = "id" if table == "chats" else "chat_id"
-    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+    with sqlite3.connect(database(tmp_path)) as conn:
         return conn.execute(
             f"SELECT count(*) FROM {table} WHERE {column} = ?", (chat_id,)
         ).fetchone()[0]
 
 
 def statuses(tmp_path: Path, chat_id: int) -> list[str]:
-    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+    with sqlite3.connect(database(tmp_path)) as conn:
         query = "SELECT status FROM deliveries WHERE chat_id = ? ORDER BY id"
         return [row[0] for row in conn.execute(query, (chat_id,))]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -51,20 +50,14 @@ def vn(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "db.sqlite3"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(db_path)
+async def store(store: Store) -> Store:
+    """The store with three subscribers: one on a digest, one with quiet hours, one instant."""
     for chat_id in (DIGEST, QUIET, INSTANT):
-        await opened.activate_chat(chat_id, "private", "vi", now=vn(1, 12))
-        await opened.subscribe(chat_id, ["thong-bao"])
-    await opened.set_digest(DIGEST, 7, vn(1, 12), replan=slot_for)
-    await opened.set_quiet_hours(QUIET, NIGHT, vn(1, 12), replan=slot_for)
-    yield opened
-    await opened.close()
+        await store.activate_chat(chat_id, "private", "vi", now=vn(1, 12))
+        await store.subscribe(chat_id, ["thong-bao"])
+    await store.set_digest(DIGEST, 7, vn(1, 12), replan=slot_for)
+    await store.set_quiet_hours(QUIET, NIGHT, vn(1, 12), replan=slot_for)
+    return store
 
 
 async def post(

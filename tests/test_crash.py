@@ -61,6 +61,12 @@ async def queue_post(db_path: Path) -> None:
         await store.close()
 
 
+def statuses(db_path: Path) -> dict[str, int]:
+    """Return how many outbox rows have each status."""
+    with sqlite3.connect(db_path, timeout=10) as conn:
+        return dict(conn.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
+
+
 async def start_bot(config: Path, log: Path) -> asyncio.subprocess.Process:
     with log.open("ab") as sink:
         return await asyncio.create_subprocess_exec(
@@ -115,7 +121,8 @@ async def test_sigkill_mid_fanout_then_restart_delivers_to_everyone_once(tmp_pat
             await eventually(
                 lambda: {c.chat_id for c in fake.sent()} >= everyone, timeout=60, interval=0.2
             )
-            await asyncio.sleep(1.0)  # a late duplicate would show up by now
+            # Every row marked sent: nothing is left that could still go out as a duplicate.
+            await eventually(lambda: statuses(db_path) == {"sent": SUBSCRIBERS}, timeout=30)
             second.terminate()  # SIGTERM: the bot stops cleanly
             await asyncio.wait_for(second.wait(), timeout=20)
         finally:
@@ -125,9 +132,7 @@ async def test_sigkill_mid_fanout_then_restart_delivers_to_everyone_once(tmp_pat
     duplicates = sum(n - 1 for n in per_chat.values())
     assert set(per_chat) == everyone
     assert duplicates <= CONCURRENCY, log.read_text("utf-8")[-3000:]
-    with sqlite3.connect(db_path) as conn:
-        statuses = dict(conn.execute("SELECT status, count(*) FROM deliveries GROUP BY status"))
-    assert statuses == {"sent": SUBSCRIBERS}
+    assert statuses(db_path) == {"sent": SUBSCRIBERS}
     # The photo was fetched by URL once; the kill did not make the restart fetch it again.
     by_url = [c for c in fake.sent("sendPhoto") if str(c.params["photo"]).startswith("https:")]
     assert len(by_url) == 1

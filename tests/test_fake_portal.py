@@ -14,12 +14,6 @@ FEED = "<rss><channel><title>Tin tức</title></channel></rss>"
 
 
 @pytest.fixture
-async def portal() -> AsyncIterator[FakePortal]:
-    async with FakePortal() as running:
-        yield running
-
-
-@pytest.fixture
 async def client() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=2, trust_env=False) as running:
         yield running

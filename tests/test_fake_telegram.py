@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import time
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import aiohttp
@@ -40,37 +39,24 @@ from telegram.ext import (
 
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import TELEGRAM_USER_AGENT, FakeTelegram
-from tests.harness import eventually
+from tests.harness import TOKEN, eventually
 from tests.images import camera_jpeg
 from tests.telegram_rules import check_telegram_html
 
-TOKEN = "123456:TEST-token"
 PHOTO = "https://anbien.kiengiang.gov.vn/PublishingImages/TinTuc/anh.jpg"
 MB = 1024 * 1024
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with Bot(TOKEN, base_url=fake.base_url, base_file_url=fake.base_file_url) as client:
-        yield client
 
 
 # -- recording -----------------------------------------------------------------------------
 
 
 async def test_sends_are_recorded_with_chat_time_and_decoded_markup(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Thông báo", callback_data="sub:1")]])
     before = time.monotonic()
-    message = await bot.send_message(42, "<b>Tin mới</b> &amp; cũ", "HTML", reply_markup=keyboard)
-    await bot.send_photo(43, PHOTO, caption="Ảnh")
+    message = await api.send_message(42, "<b>Tin mới</b> &amp; cũ", "HTML", reply_markup=keyboard)
+    await api.send_photo(43, PHOTO, caption="Ảnh")
     assert message.text == "Tin mới & cũ"
     assert [c.method for c in fake.sent()] == ["sendMessage", "sendPhoto"]
     first = fake.sent_to(42)[0]
@@ -82,10 +68,10 @@ async def test_sends_are_recorded_with_chat_time_and_decoded_markup(
     assert [c.method for c in fake.calls] == ["getMe", "sendMessage", "sendPhoto"]
 
 
-async def test_failed_sends_are_calls_but_not_sent(fake: FakeTelegram, bot: Bot) -> None:
+async def test_failed_sends_are_calls_but_not_sent(fake: FakeTelegram, api: Bot) -> None:
     fake.block(5)
     with pytest.raises(Forbidden, match="bot was blocked by the user"):
-        await bot.send_message(5, "Xin chào")
+        await api.send_message(5, "Xin chào")
     assert fake.sent() == []
     assert fake.calls[-1].status == 403
     assert fake.calls[-1].chat_id == 5
@@ -94,69 +80,69 @@ async def test_failed_sends_are_calls_but_not_sent(fake: FakeTelegram, bot: Bot)
 # -- faults --------------------------------------------------------------------------------
 
 
-async def test_block_is_permanent_and_only_for_that_chat(fake: FakeTelegram, bot: Bot) -> None:
+async def test_block_is_permanent_and_only_for_that_chat(fake: FakeTelegram, api: Bot) -> None:
     fake.block(5)
     for _ in range(2):
         with pytest.raises(Forbidden):
-            await bot.send_photo(5, PHOTO)
-    await bot.send_message(6, "Vẫn gửi được")
+            await api.send_photo(5, PHOTO)
+    await api.send_message(6, "Vẫn gửi được")
     assert [c.chat_id for c in fake.sent()] == [6]
 
 
 async def test_flood_raises_retry_after_then_lets_the_send_through(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     fake.flood(7, retry_after=3)
     with pytest.raises(RetryAfter) as caught:
-        await bot.send_message(7, "Lần một")
+        await api.send_message(7, "Lần một")
     assert caught.value.retry_after == timedelta(seconds=3)
-    await bot.send_message(7, "Lần hai")
+    await api.send_message(7, "Lần hai")
     assert fake.sent_texts(7) == ["Lần hai"]
 
 
-async def test_global_flood_hits_any_chat_but_not_get_me(fake: FakeTelegram, bot: Bot) -> None:
+async def test_global_flood_hits_any_chat_but_not_get_me(fake: FakeTelegram, api: Bot) -> None:
     fake.global_flood(retry_after=2, times=2)
-    await bot.get_me()
+    await api.get_me()
     for chat in (1, 2):
         with pytest.raises(RetryAfter):
-            await bot.send_message(chat, "x")
-    await bot.send_message(3, "x")
+            await api.send_message(chat, "x")
+    await api.send_message(3, "x")
 
 
 async def test_migrated_group_raises_chat_migrated_every_time(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     fake.migrate(-500, -1000500)
     for _ in range(2):
         with pytest.raises(ChatMigrated) as caught:
-            await bot.send_message(-500, "x")
+            await api.send_message(-500, "x")
         assert caught.value.new_chat_id == -1000500
-    await bot.send_message(-1000500, "x")
+    await api.send_message(-1000500, "x")
 
 
 async def test_server_error_is_a_network_error_for_the_given_times(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     fake.server_error(8, times=2)
     for _ in range(2):
         with pytest.raises(NetworkError, match="Internal Server Error"):
-            await bot.send_message(8, "x")
-    await bot.send_message(8, "x")
+            await api.send_message(8, "x")
+    await api.send_message(8, "x")
 
 
-async def test_fail_by_method_and_clear_faults(fake: FakeTelegram, bot: Bot) -> None:
+async def test_fail_by_method_and_clear_faults(fake: FakeTelegram, api: Bot) -> None:
     fake.fail(method="sendPhoto", code=400, description="Bad Request: chat not found", times=None)
     with pytest.raises(BadRequest, match="Chat not found"):
-        await bot.send_photo(9, PHOTO)
-    await bot.send_message(9, "Chữ vẫn đi")
+        await api.send_photo(9, PHOTO)
+    await api.send_message(9, "Chữ vẫn đi")
     fake.clear_faults()
-    await bot.send_photo(9, PHOTO)
+    await api.send_photo(9, PHOTO)
 
 
-async def test_latency_delays_every_answer(fake: FakeTelegram, bot: Bot) -> None:
+async def test_latency_delays_every_answer(fake: FakeTelegram, api: Bot) -> None:
     fake.latency = 0.2
     started = time.monotonic()
-    await bot.send_message(1, "x")
+    await api.send_message(1, "x")
     assert time.monotonic() - started >= 0.2
 
 
@@ -164,43 +150,43 @@ async def test_latency_delays_every_answer(fake: FakeTelegram, bot: Bot) -> None
 
 
 async def test_bad_photo_url_is_rejected_but_an_upload_of_it_works(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     fake.bad_photo_url(PHOTO)
     with pytest.raises(BadRequest, match="Wrong type of the web page content"):
-        await bot.send_photo(1, PHOTO, caption="x")
-    message = await bot.send_photo(1, io.BytesIO(b"\xff\xd8jpeg"), caption="x")
+        await api.send_photo(1, PHOTO, caption="x")
+    message = await api.send_photo(1, io.BytesIO(b"\xff\xd8jpeg"), caption="x")
     assert message.photo
     assert fake.uploads == 1
     assert fake.sent()[0].params["photo"].startswith("<upload ")
 
 
 async def test_photo_by_url_gets_a_new_file_id_and_by_file_id_keeps_it(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
-    first = await bot.send_photo(1, PHOTO)
-    second = await bot.send_photo(2, PHOTO)
+    first = await api.send_photo(1, PHOTO)
+    second = await api.send_photo(2, PHOTO)
     file_id = first.photo[-1].file_id
     assert file_id != second.photo[-1].file_id
-    again = await bot.send_photo(3, file_id)
+    again = await api.send_photo(3, file_id)
     assert again.photo[-1].file_id == file_id
     with pytest.raises(BadRequest, match="Wrong file identifier"):
-        await bot.send_photo(4, "no-such-file-id")
+        await api.send_photo(4, "no-such-file-id")
 
 
-async def test_uploaded_file_can_be_downloaded_again(fake: FakeTelegram, bot: Bot) -> None:
-    message = await bot.send_document(1, io.BytesIO(b"%PDF-1.7 quyet dinh"), filename="qd.pdf")
+async def test_uploaded_file_can_be_downloaded_again(fake: FakeTelegram, api: Bot) -> None:
+    message = await api.send_document(1, io.BytesIO(b"%PDF-1.7 quyet dinh"), filename="qd.pdf")
     assert message.document.file_name == "qd.pdf"
-    file = await bot.get_file(message.document.file_id)
+    file = await api.get_file(message.document.file_id)
     assert bytes(await file.download_as_bytearray()) == b"%PDF-1.7 quyet dinh"
 
 
-async def test_media_group_returns_one_message_per_item(fake: FakeTelegram, bot: Bot) -> None:
+async def test_media_group_returns_one_message_per_item(fake: FakeTelegram, api: Bot) -> None:
     media = [
         InputMediaPhoto(PHOTO, caption="Ảnh 1"),
         InputMediaDocument(io.BytesIO(b"%PDF"), filename="kh.pdf"),
     ]
-    messages = await bot.send_media_group(1, media)
+    messages = await api.send_media_group(1, media)
     assert len(messages) == 2
     assert messages[0].media_group_id == messages[1].media_group_id
     assert messages[1].document.file_name == "kh.pdf"
@@ -211,37 +197,37 @@ async def test_media_group_returns_one_message_per_item(fake: FakeTelegram, bot:
 
 
 async def test_too_long_text_and_caption_are_rejected_by_visible_length(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
-    await bot.send_message(1, "&amp;" * 4096, "HTML")  # 4,096 visible characters
-    await bot.send_message(1, "😀" * 2048)  # 4,096 UTF-16 units
+    await api.send_message(1, "&amp;" * 4096, "HTML")  # 4,096 visible characters
+    await api.send_message(1, "😀" * 2048)  # 4,096 UTF-16 units
     with pytest.raises(BadRequest, match="Message is too long"):
-        await bot.send_message(1, "😀" * 2049)
-    await bot.send_photo(1, PHOTO, caption="a" * 1024)
+        await api.send_message(1, "😀" * 2049)
+    await api.send_photo(1, PHOTO, caption="a" * 1024)
     with pytest.raises(BadRequest, match="caption is too long"):
-        await bot.send_photo(1, PHOTO, caption="<b>" + "a" * 1025 + "</b>", parse_mode="HTML")
+        await api.send_photo(1, PHOTO, caption="<b>" + "a" * 1025 + "</b>", parse_mode="HTML")
 
 
 async def test_invalid_html_is_rejected_only_with_parse_mode_html(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     with pytest.raises(BadRequest, match="Can't parse entities"):
-        await bot.send_message(1, "<script>alert(1)</script>", "HTML")
+        await api.send_message(1, "<script>alert(1)</script>", "HTML")
     with pytest.raises(BadRequest, match="Can't parse entities"):
-        await bot.send_message(1, "Giá&nbsp;lúa", "HTML")
-    sent = await bot.send_message(1, "<script>alert(1)</script>")
+        await api.send_message(1, "Giá&nbsp;lúa", "HTML")
+    sent = await api.send_message(1, "<script>alert(1)</script>")
     assert sent.text == "<script>alert(1)</script>"
 
 
-async def test_oversized_callback_data_is_rejected(fake: FakeTelegram, bot: Bot) -> None:
+async def test_oversized_callback_data_is_rejected(fake: FakeTelegram, api: Bot) -> None:
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("x", callback_data="đ" * 33)]])
     with pytest.raises(BadRequest, match="Button_data_invalid"):
-        await bot.send_message(1, "Chọn", reply_markup=keyboard)
+        await api.send_message(1, "Chọn", reply_markup=keyboard)
 
 
-async def test_unknown_method_is_not_found(fake: FakeTelegram, bot: Bot) -> None:
+async def test_unknown_method_is_not_found(fake: FakeTelegram, api: Bot) -> None:
     with pytest.raises(EndPointNotFound):
-        await bot.do_api_request("sendTelepathy")
+        await api.do_api_request("sendTelepathy")
 
 
 async def test_json_bodies_are_understood(fake: FakeTelegram) -> None:
@@ -256,56 +242,56 @@ async def test_json_bodies_are_understood(fake: FakeTelegram) -> None:
 # -- other methods -------------------------------------------------------------------------
 
 
-async def test_edits_and_deletes_behave_like_telegram(fake: FakeTelegram, bot: Bot) -> None:
-    message = await bot.send_message(1, "Bản cũ")
-    edited = await bot.edit_message_text("Bản mới", chat_id=1, message_id=message.message_id)
+async def test_edits_and_deletes_behave_like_telegram(fake: FakeTelegram, api: Bot) -> None:
+    message = await api.send_message(1, "Bản cũ")
+    edited = await api.edit_message_text("Bản mới", chat_id=1, message_id=message.message_id)
     assert edited.text == "Bản mới"
     with pytest.raises(BadRequest, match="not modified"):
-        await bot.edit_message_text("Bản mới", chat_id=1, message_id=message.message_id)
+        await api.edit_message_text("Bản mới", chat_id=1, message_id=message.message_id)
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Hủy", callback_data="unsub:1")]])
-    await bot.edit_message_reply_markup(1, message.message_id, reply_markup=keyboard)
-    assert await bot.delete_message(1, message.message_id)
+    await api.edit_message_reply_markup(1, message.message_id, reply_markup=keyboard)
+    assert await api.delete_message(1, message.message_id)
     with pytest.raises(BadRequest, match="not found"):
-        await bot.delete_message(1, message.message_id)
+        await api.delete_message(1, message.message_id)
 
 
-async def test_group_admins_are_configurable(fake: FakeTelegram, bot: Bot) -> None:
+async def test_group_admins_are_configurable(fake: FakeTelegram, api: Bot) -> None:
     fake.group_admins[-100200] = {11}
-    assert (await bot.get_chat_member(-100200, 11)).status == "administrator"
-    assert (await bot.get_chat_member(-100200, 12)).status == "member"
-    admins = await bot.get_chat_administrators(-100200)
+    assert (await api.get_chat_member(-100200, 11)).status == "administrator"
+    assert (await api.get_chat_member(-100200, 12)).status == "member"
+    admins = await api.get_chat_administrators(-100200)
     assert [a.user.id for a in admins] == [11]
-    chat = await bot.get_chat(-100200)
+    chat = await api.get_chat(-100200)
     assert chat.type == "supergroup"
 
 
-async def test_commands_are_kept_per_language_and_checked(fake: FakeTelegram, bot: Bot) -> None:
-    await bot.set_my_commands([("timkiem", "Tìm tin cũ")], language_code="vi")
-    assert [c.command for c in await bot.get_my_commands(language_code="vi")] == ["timkiem"]
-    assert await bot.get_my_commands() == ()
+async def test_commands_are_kept_per_language_and_checked(fake: FakeTelegram, api: Bot) -> None:
+    await api.set_my_commands([("timkiem", "Tìm tin cũ")], language_code="vi")
+    assert [c.command for c in await api.get_my_commands(language_code="vi")] == ["timkiem"]
+    assert await api.get_my_commands() == ()
     with pytest.raises(BadRequest, match="Bot_command_invalid"):
-        await bot.set_my_commands([("Tìm-kiếm", "Tìm tin cũ")])
-    await bot.delete_my_commands(language_code="vi")
-    assert await bot.get_my_commands(language_code="vi") == ()
+        await api.set_my_commands([("Tìm-kiếm", "Tìm tin cũ")])
+    await api.delete_my_commands(language_code="vi")
+    assert await api.get_my_commands(language_code="vi") == ()
 
 
 # -- updates -------------------------------------------------------------------------------
 
 
 async def test_get_updates_honours_offset_and_returns_early_on_push(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
     fake.push_message(42, "/start")
-    first = await bot.get_updates(timeout=1)
+    first = await api.get_updates(timeout=1)
     assert [u.message.text for u in first] == ["/start"]
     assert first[0].message.entities[0].type == "bot_command"
-    loop = asyncio.get_running_loop()
-    loop.call_later(0.1, fake.push_message, 42, "xin chào")
-    started = loop.time()
-    second = await bot.get_updates(offset=first[-1].update_id + 1, timeout=5)
+    # The long poll may last a minute; only a push can end it within the guard's 20 s.
+    fake.max_poll = 60
+    asyncio.get_running_loop().call_later(0.1, fake.push_message, 42, "xin chào")
+    later = api.get_updates(offset=first[-1].update_id + 1, timeout=60)
+    second = await asyncio.wait_for(later, 20)
     assert [u.message.text for u in second] == ["xin chào"]
-    assert loop.time() - started < 0.8
-    assert await bot.get_updates(offset=second[-1].update_id + 1, timeout=0) == ()
+    assert await api.get_updates(offset=second[-1].update_id + 1, timeout=0) == ()
 
 
 async def test_polling_application_receives_every_kind_of_update(fake: FakeTelegram) -> None:
@@ -360,9 +346,9 @@ async def test_polling_application_receives_every_kind_of_update(fake: FakeTeleg
 
 
 async def test_callback_points_at_the_last_message_sent_to_the_chat(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot
 ) -> None:
-    message = await bot.send_message(42, "Chọn chuyên mục")
+    message = await api.send_message(42, "Chọn chuyên mục")
     update = fake.push_callback(42, "sub:1")
     assert update["callback_query"]["message"]["message_id"] == message.message_id
     assert update["callback_query"]["message"]["text"] == "Chọn chuyên mục"
@@ -417,30 +403,29 @@ def _blank_png(width: int, height: int) -> bytes:
 
 
 async def test_a_photo_url_is_fetched_from_loopback_and_refused_over_5_mb(
-    fake: FakeTelegram, bot: Bot
+    fake: FakeTelegram, api: Bot, portal: FakePortal
 ) -> None:
     photo = camera_jpeg(3000, 2250, quality=95)
     assert 5 * MB < len(photo) <= 10 * MB
-    async with FakePortal() as portal:
-        portal.serve("/anh/lon.jpg", photo, "image/jpeg")
-        portal.serve("/anh/nho.jpg", camera_jpeg(800, 600), "image/jpeg")
-        with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
-            await bot.send_photo(1, portal.url("/anh/lon.jpg"))
-        with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
-            await bot.send_photo(1, portal.url("/anh/khong-co.jpg"))  # 404
-        small = await bot.send_photo(1, portal.url("/anh/nho.jpg"))
-        uploaded = await bot.send_photo(1, io.BytesIO(photo))  # up to 10 MB when uploaded
+    portal.serve("/anh/lon.jpg", photo, "image/jpeg")
+    portal.serve("/anh/nho.jpg", camera_jpeg(800, 600), "image/jpeg")
+    with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
+        await api.send_photo(1, portal.url("/anh/lon.jpg"))
+    with pytest.raises(BadRequest, match=r"(?i)failed to get http url content"):
+        await api.send_photo(1, portal.url("/anh/khong-co.jpg"))  # 404
+    small = await api.send_photo(1, portal.url("/anh/nho.jpg"))
+    uploaded = await api.send_photo(1, io.BytesIO(photo))  # up to 10 MB when uploaded
     assert [r.headers["User-Agent"] for r in portal.requests] == [TELEGRAM_USER_AGENT] * 3
     assert (small.photo[-1].width, small.photo[-1].height) == (800, 600)
     assert (uploaded.photo[-1].width, uploaded.photo[-1].height) == (2560, 1920)
 
 
-async def test_an_uploaded_photo_over_10_mb_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+async def test_an_uploaded_photo_over_10_mb_is_refused(fake: FakeTelegram, api: Bot) -> None:
     photo = camera_jpeg()
     assert len(photo) > 10 * MB
     with pytest.raises(BadRequest, match=r"(?i)photo_save_file_invalid"):
-        await bot.send_photo(1, io.BytesIO(photo))
-    assert (await bot.send_document(1, io.BytesIO(photo), filename="anh.jpg")).document
+        await api.send_photo(1, io.BytesIO(photo))
+    assert (await api.send_document(1, io.BytesIO(photo), filename="anh.jpg")).document
 
 
 @pytest.mark.parametrize(
@@ -448,18 +433,18 @@ async def test_an_uploaded_photo_over_10_mb_is_refused(fake: FakeTelegram, bot: 
     [(5000, 5000, True), (6000, 4001, False), (100, 2000, True), (100, 2001, False)],
 )
 async def test_photo_dimensions_are_checked(
-    fake: FakeTelegram, bot: Bot, width: int, height: int, valid: bool
+    fake: FakeTelegram, api: Bot, width: int, height: int, valid: bool
 ) -> None:
     upload = io.BytesIO(_blank_png(width, height))
     if valid:
-        assert (await bot.send_photo(1, upload)).photo
+        assert (await api.send_photo(1, upload)).photo
     else:
         with pytest.raises(BadRequest, match=r"(?i)photo_invalid_dimensions"):
-            await bot.send_photo(1, upload)
+            await api.send_photo(1, upload)
 
 
-async def test_a_file_id_keeps_its_type(fake: FakeTelegram, bot: Bot) -> None:
-    document = await bot.send_document(1, io.BytesIO(_blank_png(800, 17000)), filename="a.png")
+async def test_a_file_id_keeps_its_type(fake: FakeTelegram, api: Bot) -> None:
+    document = await api.send_document(1, io.BytesIO(_blank_png(800, 17000)), filename="a.png")
     with pytest.raises(BadRequest, match=r"(?i)can't use file of type document as photo"):
-        await bot.send_photo(2, document.document.file_id)
-    assert (await bot.send_document(2, document.document.file_id)).document
+        await api.send_photo(2, document.document.file_id)
+    assert (await api.send_document(2, document.document.file_id)).document

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,34 +12,19 @@ from telegram.ext import CommandHandler, MessageHandler, filters
 from anbien_bot.bot import groups
 from anbien_bot.bot.services import BotContext
 from anbien_bot.texts import text
-from tests.conversation import (
-    GROUP,
-    answers,
-    bot_config,
-    database,
-    refused,
-    replies,
-    rows,
-)
+from tests.conversation import GROUP, answers, ask, database, handled, replies, rows
 from tests.fake_telegram import FakeTelegram
-from tests.harness import running_bot
 
 USER = 2001
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert refused(server) == []
+pytestmark = pytest.mark.telegram(may_refuse=())  # Telegram would accept every call
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    async with running_bot(bot_config(tmp_path, fake)) as app:
-        fake.push_message(USER, "/subscribe thong bao")
-        await replies(fake, USER, 1)
-        yield app
+async def bot(bot: Any, fake: FakeTelegram) -> Any:
+    """The running bot, the user subscribed to one category."""
+    await ask(fake, USER, "/subscribe thong bao")
+    return bot
 
 
 async def reply_to(fake: FakeTelegram, chat_id: int, push: Any) -> str:
@@ -114,7 +98,7 @@ async def test_forged_buttons_are_answered_and_change_nothing(
 ) -> None:
     before = rows(database(tmp_path))
     fake.push_callback(USER, data)
-    await reply_to(fake, USER, lambda: fake.push_message(USER, "/help"))  # the press is done
+    await handled(fake, USER)  # the press is done
     assert [a["text"] for a in answers(fake)] == [text("vi", "button_invalid")]  # once
     assert not [c for c in fake.calls if c.method.startswith("edit")]
     assert rows(database(tmp_path)) == before

@@ -9,7 +9,6 @@ import hashlib
 import ipaddress
 import itertools
 import ssl
-import time
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator
@@ -28,12 +27,6 @@ FEED = """<?xml version="1.0" encoding="utf-8"?>
 """
 UA = "AnBienNewsBot/0.1 (+https://example.invalid/bot)"
 MB = 1024 * 1024
-
-
-@pytest.fixture
-async def portal() -> AsyncIterator[FakePortal]:
-    async with FakePortal() as running:
-        yield running
 
 
 @pytest.fixture
@@ -180,28 +173,26 @@ async def test_declared_length_over_cap_is_refused_before_reading(
     # At 20 KB/s the body would take minutes: only the Content-Length check ends it at once.
     portal.huge("/big.xml", 6 * MB, content_length=True)
     portal.trickle("/big.xml", chunk_size=1024, interval=0.05)
-    started = time.monotonic()
 
     with pytest.raises(FetchError) as caught:
-        await fetcher.fetch(portal.url("/big.xml"))
+        # Reading the body would take minutes; the guard only fails a fetcher that tries.
+        await asyncio.wait_for(fetcher.fetch(portal.url("/big.xml")), 30)
 
     assert caught.value.reason == "body over 5 MB cap"
-    assert time.monotonic() - started < 0.4
 
 
 async def test_gigabyte_answer_is_never_loaded(portal: FakePortal, fetcher: Fetcher) -> None:
     portal.huge("/bomb.xml", 1024 * MB, content_length=False)
     tracemalloc.start()
     try:
-        started = time.monotonic()
-        with pytest.raises(FetchError):
+        with pytest.raises(FetchError) as caught:
             await fetcher.fetch(portal.url("/bomb.xml"))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
 
+    assert caught.value.reason == "body over 5 MB cap"  # stopped there, not read to the end
     assert peak < 3 * fetcher.max_bytes
-    assert time.monotonic() - started < 5
 
 
 async def test_gzip_served_without_header_is_decompressed(
@@ -251,14 +242,12 @@ async def test_gzip_bomb_is_cut_at_cap_without_inflating_it(
 async def test_slow_server_times_out(portal: FakePortal, fetcher: Fetcher) -> None:
     portal.serve("/slow", FEED)
     portal.delay("/slow", 5)
-    started = time.monotonic()
 
     with pytest.raises(FetchError) as caught:
         # The guard only keeps a broken deadline from hanging the suite.
         await asyncio.wait_for(fetcher.fetch(portal.url("/slow")), 3)
 
     assert caught.value.reason == "timed out after 0.5 s"
-    assert time.monotonic() - started < 1.5
 
 
 async def test_trickling_server_cannot_hold_past_deadline(
@@ -266,14 +255,12 @@ async def test_trickling_server_cannot_hold_past_deadline(
 ) -> None:
     # A byte every 50 ms never trips a per-read timeout; only the overall deadline stops it.
     portal.trickle("/drip", chunk_size=1, interval=0.05)
-    started = time.monotonic()
 
     with pytest.raises(FetchError) as caught:
         # The guard only keeps a broken deadline from hanging the suite.
         await asyncio.wait_for(fetcher.fetch(portal.url("/drip")), 3)
 
     assert caught.value.reason == "timed out after 0.5 s"
-    assert time.monotonic() - started < 1.5
 
 
 @pytest.mark.parametrize("code", [301, 403, 404, 500, 503])

@@ -116,50 +116,47 @@ def alerts_to(fake: FakeTelegram, admin: int) -> list[str]:
 
 
 async def test_admins_hear_once_when_a_source_fails_and_once_when_it_recovers(
-    tmp_path: Path,
+    tmp_path: Path, fake: FakeTelegram, portal: FakePortal
 ) -> None:
-    async with FakeTelegram() as fake, FakePortal() as portal:
-        portal.status("/rss.xml", 500)
-        config = admin_config(
-            tmp_path,
-            fake,
-            sources=[
-                {"name": "Cổng huyện", "url": portal.url("/rss.xml"), "category": "thong-bao"}
-            ],
-            polling={
-                "interval_seconds": 1,
-                "max_backoff_seconds": 1,
-                "timeout_seconds": 2,
-                "alert_after_failures": 2,
-            },
-        )
-        async with running_bot(config):
-            await eventually(lambda: alerts_to(fake, ADMIN) and alerts_to(fake, OTHER_ADMIN))
-            polls = portal.hits("/rss.xml")
-            await eventually(lambda: portal.hits("/rss.xml") >= polls + 2)  # still failing
-        [down] = alerts_to(fake, ADMIN)
-        assert down == text(
-            "vi",
-            "alert_down",
-            name="Cổng huyện",
-            failures=2,
-            error="HTTP 500",
-            success="chưa lần nào",
-        )
-        assert alerts_to(fake, OTHER_ADMIN) == [down]
+    portal.status("/rss.xml", 500)
+    config = admin_config(
+        tmp_path,
+        fake,
+        sources=[{"name": "Cổng huyện", "url": portal.url("/rss.xml"), "category": "thong-bao"}],
+        polling={
+            "interval_seconds": 1,
+            "max_backoff_seconds": 1,
+            "timeout_seconds": 2,
+            "alert_after_failures": 2,
+        },
+    )
+    async with running_bot(config):
+        await eventually(lambda: alerts_to(fake, ADMIN) and alerts_to(fake, OTHER_ADMIN))
+        polls = portal.hits("/rss.xml")
+        await eventually(lambda: portal.hits("/rss.xml") >= polls + 2)  # still failing
+    [down] = alerts_to(fake, ADMIN)
+    assert down == text(
+        "vi",
+        "alert_down",
+        name="Cổng huyện",
+        failures=2,
+        error="HTTP 500",
+        success="chưa lần nào",
+    )
+    assert alerts_to(fake, OTHER_ADMIN) == [down]
 
-        async with running_bot(config):  # a restart while it is still down: no new alert
-            polls = portal.hits("/rss.xml")
-            await eventually(lambda: portal.hits("/rss.xml") >= polls + 3)
-            assert alerts_to(fake, ADMIN) == [down]
-            portal.status("/rss.xml", None)
-            portal.serve("/rss.xml", _feed(portal))
-            await eventually(lambda: len(alerts_to(fake, OTHER_ADMIN)) == 2)
-            polls = portal.hits("/rss.xml")
-            await eventually(lambda: portal.hits("/rss.xml") >= polls + 2)
-        for admin in (ADMIN, OTHER_ADMIN):
-            assert alerts_to(fake, admin)[1] == text("vi", "alert_up", name="Cổng huyện")
-            assert len(alerts_to(fake, admin)) == 2
+    async with running_bot(config):  # a restart while it is still down: no new alert
+        polls = portal.hits("/rss.xml")
+        await eventually(lambda: portal.hits("/rss.xml") >= polls + 3)
+        assert alerts_to(fake, ADMIN) == [down]
+        portal.status("/rss.xml", None)
+        portal.serve("/rss.xml", _feed(portal))
+        await eventually(lambda: len(alerts_to(fake, OTHER_ADMIN)) == 2)
+        polls = portal.hits("/rss.xml")
+        await eventually(lambda: portal.hits("/rss.xml") >= polls + 2)
+    for admin in (ADMIN, OTHER_ADMIN):
+        assert alerts_to(fake, admin)[1] == text("vi", "alert_up", name="Cổng huyện")
+        assert len(alerts_to(fake, admin)) == 2
 
 
 def _feed(portal: FakePortal) -> str:

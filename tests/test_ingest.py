@@ -40,12 +40,6 @@ def rss(portal: FakePortal, items: list[tuple[str, str]], extra: str = "") -> st
     )
 
 
-@pytest.fixture
-async def portal():
-    async with FakePortal() as portal:
-        yield portal
-
-
 def sources(portal: FakePortal, *paths: str) -> list[dict]:
     return [{"name": f"nguồn {p}", "url": portal.url(p), "category": "thong-bao"} for p in paths]
 

@@ -44,14 +44,14 @@ COMMUNE_SELECTORS = {
 
 
 @pytest.fixture
-async def portal():
-    async with FakePortal() as portal:
-        portal.serve_file(LISTING, DATA / "anbien/danhmuc-35.html", HTML)
-        portal.serve_file(f"{LISTING}?Page=2", DATA / "anbien/danhmuc-35-trang-2.html", HTML)
-        portal.serve_file(SEED_PATH, DATA / "anbien/tin-1009.html", HTML)
-        portal.serve_file("/tin-tuc", DATA / "commune/tin-tuc.html", HTML)
-        portal.serve_file(COMMUNE_ARTICLE, DATA / "commune/gap-mat-nguoi-cao-tuoi.html", HTML)
-        yield portal
+def portal(portal: FakePortal) -> FakePortal:
+    """The fake portal serving the saved listing pages and articles."""
+    portal.serve_file(LISTING, DATA / "anbien/danhmuc-35.html", HTML)
+    portal.serve_file(f"{LISTING}?Page=2", DATA / "anbien/danhmuc-35-trang-2.html", HTML)
+    portal.serve_file(SEED_PATH, DATA / "anbien/tin-1009.html", HTML)
+    portal.serve_file("/tin-tuc", DATA / "commune/tin-tuc.html", HTML)
+    portal.serve_file(COMMUNE_ARTICLE, DATA / "commune/gap-mat-nguoi-cao-tuoi.html", HTML)
+    return portal
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,10 +21,11 @@ from tests.conversation import (
     buttons,
     database,
     group_message,
-    refused,
+    handled,
     replies,
     rows,
     rows_of_chat,
+    say,
     store_of,
 )
 from tests.fake_telegram import FakeTelegram
@@ -35,25 +35,8 @@ USER = 3001
 ADMIN = {"user_id": GROUP_ADMIN, "chat_type": "supergroup"}
 MEMBER = {"user_id": GROUP_MEMBER, "chat_type": "supergroup"}
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram(group_admins={GROUP: {GROUP_ADMIN}}) as server:
-        yield server
-        assert refused(server) == []
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    async with running_bot(bot_config(tmp_path, fake)) as app:
-        yield app
-
-
-async def say(fake: FakeTelegram, chat_id: int, message: str, **kwargs: Any) -> str:
-    """Send a message and return the text of the bot's one reply."""
-    before = len(fake.sent_to(chat_id))
-    fake.push_message(chat_id, message, **kwargs)
-    return (await replies(fake, chat_id, before + 1))[before].params["text"]
+# GROUP_ADMIN administers GROUP; Telegram would accept every call the bot makes.
+pytestmark = pytest.mark.telegram(group_admins={GROUP: {GROUP_ADMIN}}, may_refuse=())
 
 
 # -- groups and their admins ----------------------------------------------------------------
@@ -78,7 +61,7 @@ async def test_a_group_member_cannot_press_the_keyboard(
     (keyboard,) = await replies(fake, GROUP, 1)
     before = rows(database(tmp_path))
     fake.push_callback(GROUP, "cat:thong-bao", **MEMBER)
-    await say(fake, GROUP, "/mysubs", **MEMBER)  # the press has been handled by now
+    await handled(fake)  # the press has been handled by now
     shown = [(a["text"], str(a.get("show_alert")).lower()) for a in answers(fake)]
     assert shown == [(text("vi", "not_group_admin"), "true")]
     assert not [c for c in fake.calls if c.method.startswith("edit")]
@@ -94,7 +77,7 @@ async def test_a_group_admin_subscribes_the_group_by_command_and_keyboard(
     fake.push_message(GROUP, "/categories", **ADMIN)
     await replies(fake, GROUP, 2)
     fake.push_callback(GROUP, "cat:hoat-dong-huyen-uy", **ADMIN)
-    await say(fake, GROUP, "/mysubs", **MEMBER)
+    await handled(fake)
     assert sorted(await store_of(bot).subscriptions(GROUP)) == ["hoat-dong-huyen-uy", "thong-bao"]
     chat = await store_of(bot).chat(GROUP)
     assert chat is not None
@@ -129,13 +112,15 @@ async def test_a_linked_channel_writing_in_the_group_may_not(fake: FakeTelegram,
     assert await store_of(bot).subscriptions(GROUP) == ["thong-bao"]
 
 
-async def test_when_telegram_cannot_tell_who_is_admin_nothing_changes(tmp_path: Path) -> None:
-    async with FakeTelegram(group_admins={GROUP: {GROUP_ADMIN}}) as fake:
-        fake.fail(GROUP, "getChatMember", code=400, description="Bad Request: chat not found")
-        async with running_bot(bot_config(tmp_path, fake)):
-            reply = await say(fake, GROUP, "/subscribe thong bao", **ADMIN)
-        assert reply == text("vi", "not_group_admin")
-        assert rows_of_chat(database(tmp_path), GROUP)["subscriptions"] == 0
+@pytest.mark.telegram(may_refuse={400})  # the getChatMember refused below
+async def test_when_telegram_cannot_tell_who_is_admin_nothing_changes(
+    tmp_path: Path, fake: FakeTelegram
+) -> None:
+    fake.fail(GROUP, "getChatMember", code=400, description="Bad Request: chat not found")
+    async with running_bot(bot_config(tmp_path, fake)):
+        reply = await say(fake, GROUP, "/subscribe thong bao", **ADMIN)
+    assert reply == text("vi", "not_group_admin")
+    assert rows_of_chat(database(tmp_path), GROUP)["subscriptions"] == 0
 
 
 # -- leaving and coming back ----------------------------------------------------------------
@@ -147,7 +132,7 @@ async def test_a_user_who_blocks_the_bot_is_inactive_and_comes_back_with_old_cho
     store = store_of(bot)
     await say(fake, USER, "/subscribe hoat dong huyen uy")
     fake.push_my_chat_member(USER, "kicked")
-    await say(fake, USER + 1, "/help")  # updates are handled in order: the block is in
+    await handled(fake)  # the block is in
     chat = await store.chat(USER)
     assert chat is not None
     assert not chat.active
@@ -158,7 +143,7 @@ async def test_a_user_who_blocks_the_bot_is_inactive_and_comes_back_with_old_cho
     assert stored.enqueued == 0  # an inactive chat is owed nothing
 
     fake.push_my_chat_member(USER, "member")
-    await say(fake, USER + 1, "/help")
+    await handled(fake)
     chat = await store.chat(USER)
     assert chat is not None
     assert chat.active
@@ -186,7 +171,7 @@ async def test_a_group_that_adds_the_bot_is_welcomed_and_removing_it_deactivates
     assert welcome.params["text"] == text("vi", "group_welcome", portal=BotConfig().portal("vi"))
     await say(fake, GROUP, "/subscribe thong bao", **ADMIN)
     fake.push_my_chat_member(GROUP, "left", chat_type="supergroup", user_id=GROUP_ADMIN)
-    await say(fake, USER, "/help")
+    await handled(fake)
     chat = await store_of(bot).chat(GROUP)
     assert chat is not None
     assert not chat.active
@@ -200,7 +185,7 @@ async def test_a_group_that_adds_the_bot_is_welcomed_and_removing_it_deactivates
 
 async def test_a_private_user_unblocking_gets_no_welcome(fake: FakeTelegram, bot: Any) -> None:
     fake.push_my_chat_member(USER, "member")
-    await say(fake, USER + 1, "/help")
+    await handled(fake)
     assert fake.sent_to(USER) == []
     assert await store_of(bot).chat(USER) is None  # nothing kept about a stranger
 
@@ -224,7 +209,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_subscriptions(
     in_new = {k: v for k, v in service.items() if k != "migrate_to_chat_id"}
     in_new |= {"chat": {"id": new, "type": "supergroup", "title": "Nhóm ấp"}}
     fake.push_update({"message": in_new | {"message_id": 951, "migrate_from_chat_id": old}})
-    await say(fake, USER, "/help")
+    await handled(fake)
     assert await store_of(bot).subscriptions(new) == ["thong-bao"]
     assert await store_of(bot).chat(old) is None
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -27,18 +26,6 @@ def entry(key: str, hour: int) -> Entry:
         summary="Ủy ban nhân dân huyện thông báo lịch tiếp công dân.",
         published=DAY + timedelta(hours=hour),
     )
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-async def store(db_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(db_path)
-    yield store
-    await store.close()
 
 
 async def subscribe(store: Store, chat_id: int, *categories: str) -> None:

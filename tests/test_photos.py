@@ -8,28 +8,24 @@ images are made in the test and served by a FakePortal.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from anbien_bot.config import Config, load_config
 from anbien_bot.delivery.planner import Planner
-from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
 from anbien_bot.net.fetch import Fetcher
 from anbien_bot.store import Store
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import TELEGRAM_USER_AGENT, Call, FakeTelegram
-from tests.harness import eventually, write_config
+from tests.harness import eventually, sending, write_config
 from tests.images import camera_jpeg, infographic_png, scanned_png, size_of, webp
 
-TOKEN = "123456:TEST-token"
 PUBLISHED = datetime(2024, 9, 6, 1, 0, tzinfo=UTC)
 NEWS = "thong-bao"
 CHATS = range(1, 5)
@@ -37,44 +33,8 @@ MB = 1024 * 1024
 LIMITS_OFF = {"messages_per_second": 0, "private_interval_seconds": 0, "group_interval_seconds": 0}
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    request = HTTPXRequest(connection_pool_size=32)
-    async with Bot(TOKEN, base_url=fake.base_url, request=request) as client:
-        yield client
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-async def portal() -> AsyncIterator[FakePortal]:
-    async with FakePortal() as server:
-        yield server
-
-
 def config(tmp_path: Path) -> Config:
     return load_config(write_config(tmp_path, telegram={}, delivery=LIMITS_OFF), environ={})
-
-
-@asynccontextmanager
-async def sending(bot: Bot, store: Store, cfg: Config, fetcher: Fetcher) -> AsyncIterator[Sender]:
-    sender = Sender(bot, store, cfg, fetcher)
-    sender.start()
-    try:
-        yield sender
-    finally:
-        await sender.stop()
 
 
 async def post(store: Store, image: str, chats: Iterable[int] = CHATS) -> None:
@@ -93,11 +53,11 @@ async def post(store: Store, image: str, chats: Iterable[int] = CHATS) -> None:
     await store.store_entries("Báo tỉnh", [NEWS], [notice], now=PUBLISHED, plan=Planner())
 
 
-async def deliver(bot: Bot, store: Store, cfg: Config, fetcher: Fetcher) -> None:
+async def deliver(api: Bot, store: Store, cfg: Config, fetcher: Fetcher) -> None:
     async def none_pending() -> bool:
         return await store.pending_deliveries() == 0
 
-    async with sending(bot, store, cfg, fetcher):
+    async with sending(api, store, cfg, fetcher):
         await eventually(none_pending, timeout=30)
 
 
@@ -116,14 +76,14 @@ PORTAL_IMAGES = {
 
 @pytest.mark.parametrize("name", list(PORTAL_IMAGES))
 async def test_an_image_as_portals_upload_it_reaches_every_subscriber(
-    name: str, fake: FakeTelegram, bot: Bot, store: Store, portal: FakePortal, tmp_path: Path
+    name: str, fake: FakeTelegram, api: Bot, store: Store, portal: FakePortal, tmp_path: Path
 ) -> None:
     path, make, kind, method, by_url = PORTAL_IMAGES[name]
     portal.serve(path, make(), kind)
     image = portal.url(path)
     await post(store, image)
     async with Fetcher("anbien-test", private_hosts={portal.host}) as fetcher:
-        await deliver(bot, store, config(tmp_path), fetcher)
+        await deliver(api, store, config(tmp_path), fetcher)
 
     sent = fake.sent(method)
     assert sorted(c.chat_id for c in sent) == list(CHATS)
@@ -143,14 +103,14 @@ async def test_an_image_as_portals_upload_it_reaches_every_subscriber(
 
 
 async def test_a_camera_jpeg_is_uploaded_as_a_photo_within_telegrams_limits(
-    fake: FakeTelegram, bot: Bot, store: Store, portal: FakePortal, tmp_path: Path
+    fake: FakeTelegram, api: Bot, store: Store, portal: FakePortal, tmp_path: Path
 ) -> None:
     original = camera_jpeg()
     assert len(original) > 10 * MB  # too big even to upload as it is
     portal.serve("/anh/DSC_0412.JPG", original, "image/jpeg")
     await post(store, portal.url("/anh/DSC_0412.JPG"), chats=[1, 2])
     async with Fetcher("anbien-test", private_hosts={portal.host}) as fetcher:
-        await deliver(bot, store, config(tmp_path), fetcher)
+        await deliver(api, store, config(tmp_path), fetcher)
 
     refused, uploaded, again = sorted(
         (c for c in fake.calls if c.method == "sendPhoto"), key=lambda c: c.at
@@ -162,7 +122,7 @@ async def test_a_camera_jpeg_is_uploaded_as_a_photo_within_telegrams_limits(
 
 
 async def test_an_image_over_the_image_cap_goes_as_text(
-    fake: FakeTelegram, bot: Bot, store: Store, portal: FakePortal, tmp_path: Path
+    fake: FakeTelegram, api: Bot, store: Store, portal: FakePortal, tmp_path: Path
 ) -> None:
     # Images have a cap of their own (the 5 MB of pages would have stopped every camera
     # JPEG above); past it, the post goes as text.
@@ -170,18 +130,18 @@ async def test_an_image_over_the_image_cap_goes_as_text(
     await post(store, portal.url("/anh/DSC_0412.JPG"), chats=[1])
     fetcher = Fetcher("anbien-test", private_hosts={portal.host}, max_image_bytes=8 * MB)
     async with fetcher:
-        await deliver(bot, store, config(tmp_path), fetcher)
+        await deliver(api, store, config(tmp_path), fetcher)
 
     assert [c.method for c in fake.sent()] == ["sendMessage"]
 
 
 async def test_an_image_that_cannot_be_read_goes_as_text_once(
-    fake: FakeTelegram, bot: Bot, store: Store, portal: FakePortal, tmp_path: Path
+    fake: FakeTelegram, api: Bot, store: Store, portal: FakePortal, tmp_path: Path
 ) -> None:
     portal.serve("/anh/hong.jpg", b"\xff\xd8\xff\xe0" + bytes(6 * MB), "image/jpeg")
     await post(store, portal.url("/anh/hong.jpg"))
     async with Fetcher("anbien-test", private_hosts={portal.host}) as fetcher:
-        await deliver(bot, store, config(tmp_path), fetcher)
+        await deliver(api, store, config(tmp_path), fetcher)
 
     assert sorted(c.chat_id for c in fake.sent("sendMessage")) == list(CHATS)
     assert fake.uploads == 0
@@ -190,7 +150,7 @@ async def test_an_image_that_cannot_be_read_goes_as_text_once(
 
 
 async def test_a_photo_on_a_name_resolving_privately_is_never_fetched(
-    fake: FakeTelegram, bot: Bot, store: Store, portal: FakePortal, tmp_path: Path
+    fake: FakeTelegram, api: Bot, store: Store, portal: FakePortal, tmp_path: Path
 ) -> None:
     portal.serve("/anh/1.jpg", camera_jpeg(1200, 900), "image/jpeg")
     image = f"http://anh.example.vn:{portal.port}/anh/1.jpg"
@@ -201,7 +161,7 @@ async def test_a_photo_on_a_name_resolving_privately_is_never_fetched(
         return [ipaddress.ip_address("127.0.0.1")]
 
     async with Fetcher("anbien-test", private_hosts={portal.host}, resolver=resolve) as fetcher:
-        await deliver(bot, store, config(tmp_path), fetcher)
+        await deliver(api, store, config(tmp_path), fetcher)
 
     assert [c.method for c in fake.sent()] == ["sendMessage"]
     assert portal.requests == []

@@ -16,11 +16,11 @@ DATA = ROOT / "tests" / "data"
 
 
 @pytest.fixture
-async def portal():
-    async with FakePortal() as portal:
-        portal.serve_file(LISTING, DATA / "anbien/danhmuc-35.html", HTML)
-        portal.serve_file(SEED_PATH, DATA / "anbien/tin-1009.html", HTML)
-        yield portal
+def portal(portal: FakePortal) -> FakePortal:
+    """The fake portal serving a saved listing page and its article."""
+    portal.serve_file(LISTING, DATA / "anbien/danhmuc-35.html", HTML)
+    portal.serve_file(SEED_PATH, DATA / "anbien/tin-1009.html", HTML)
+    return portal
 
 
 async def preview(config: Path, source: str, *args: str) -> subprocess.CompletedProcess:

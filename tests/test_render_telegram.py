@@ -19,11 +19,10 @@ from telegram.constants import ParseMode
 from anbien_bot.config import load_config
 from anbien_bot.delivery.planner import Planner
 from anbien_bot.delivery.render import CAPTION_LIMIT, RenderedPost, render_plain, render_post
-from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Article, Attachment, Entry
 from anbien_bot.store import Store
 from tests.fake_telegram import FakeTelegram
-from tests.harness import TOKEN, eventually, write_config
+from tests.harness import eventually, sending, write_config
 from tests.telegram_rules import utf16_length
 
 URL = "https://anbien.kiengiang.gov.vn/trang/TinTuc/17/2001/thong-bao.html"
@@ -89,12 +88,11 @@ async def send(bot: Bot, post: RenderedPost, text: str, *, plain: bool) -> str:
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-async def test_hostile_article_is_accepted_as_html_and_as_plain_text(name: str) -> None:
+async def test_hostile_article_is_accepted_as_html_and_as_plain_text(name: str, api: Bot) -> None:
     post = render_post(HOSTILE[name], "vi", NAMES)
     plain = render_plain(post)
-    async with FakeTelegram() as fake, Bot(TOKEN, base_url=fake.base_url) as bot:
-        shown_html = await send(bot, post, post.text, plain=False)
-        shown_plain = await send(bot, post, plain, plain=True)
+    shown_html = await send(api, post, post.text, plain=False)
+    shown_plain = await send(api, post, plain, plain=True)
     assert shown_html == post.message.plain("none") != ""
     addresses = [html.unescape(a) for a in re.findall(r'<a href="([^"]*)">', post.text)]
     assert all(a.startswith(("http://", "https://")) for a in addresses)
@@ -109,35 +107,24 @@ async def test_hostile_article_is_accepted_as_html_and_as_plain_text(name: str) 
 
 
 async def test_html_refused_for_a_hostile_post_arrives_as_its_plain_text(
-    tmp_path: Path,
+    tmp_path: Path, fake: FakeTelegram, api: Bot, store: Store
 ) -> None:
     path = write_config(tmp_path, telegram={}, delivery={"messages_per_second": 0})
     config = load_config(path, environ={})
     hostile = Entry(key="2001", url=URL, title=SCRIPT, summary="Giá &amp; lúa", image_url=IMAGE)
     hostile = replace(hostile, published=PUBLISHED + timedelta(hours=1))
-    store = await Store.open(tmp_path / "bot.sqlite3")
-    try:
-        await store.upsert_chat(1, "private", "vi")
-        await store.subscribe(1, ["thong-bao"])
-        await store.store_entries(
-            "Báo tỉnh", ["thong-bao"], [hostile], now=PUBLISHED, plan=Planner()
-        )
-        async with FakeTelegram() as fake, Bot(TOKEN, base_url=fake.base_url) as bot:
-            refusal = "Bad Request: can't parse entities: Unsupported start tag at byte 3"
-            fake.fail(1, "sendPhoto", code=400, description=refusal)
-            sender = Sender(bot, store, config, None)
-            sender.start()
-            try:
+    await store.upsert_chat(1, "private", "vi")
+    await store.subscribe(1, ["thong-bao"])
+    await store.store_entries("Báo tỉnh", ["thong-bao"], [hostile], now=PUBLISHED, plan=Planner())
+    refusal = "Bad Request: can't parse entities: Unsupported start tag at byte 3"
+    fake.fail(1, "sendPhoto", code=400, description=refusal)
 
-                async def delivered() -> bool:
-                    return await store.pending_deliveries() == 0
+    async def delivered() -> bool:
+        return await store.pending_deliveries() == 0
 
-                await eventually(delivered, timeout=15)
-            finally:
-                await sender.stop()
-            (sent,) = fake.sent_to(1)
-    finally:
-        await store.close()
+    async with sending(api, store, config):
+        await eventually(delivered, timeout=15)
+    (sent,) = fake.sent_to(1)
     assert "parse_mode" not in sent.params
     caption = sent.params["caption"]
     assert caption.startswith(SCRIPT + "\n")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,31 +11,13 @@ from anbien_bot.delivery.planner import Planner, slot_for
 from anbien_bot.models import Entry, QuietHours
 from anbien_bot.text.dates import VN_TZ
 from anbien_bot.texts import text
-from tests.conversation import answers, bot_config, buttons, calls_of, refused, replies, store_of
+from tests.conversation import answers, ask, buttons, calls_of, store_of
 from tests.fake_telegram import FakeTelegram
-from tests.harness import eventually, running_bot
+from tests.harness import eventually
 
 USER = 1001
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
-    async with FakeTelegram() as server:
-        yield server
-        assert refused(server) == []
-
-
-@pytest.fixture
-async def bot(tmp_path: Path, fake: FakeTelegram) -> AsyncIterator[Any]:
-    async with running_bot(bot_config(tmp_path, fake)) as app:
-        yield app
-
-
-async def say(fake: FakeTelegram, chat_id: int, message: str, **kwargs: Any) -> Any:
-    """Send a message as the user and return the bot's one reply."""
-    before = len(fake.sent_to(chat_id))
-    fake.push_message(chat_id, message, **kwargs)
-    return (await replies(fake, chat_id, before + 1))[before]
+pytestmark = pytest.mark.telegram(may_refuse=())  # Telegram would accept every call
 
 
 async def press(fake: FakeTelegram, data: str, **kwargs: Any) -> Any:
@@ -50,13 +30,13 @@ async def press(fake: FakeTelegram, data: str, **kwargs: Any) -> Any:
 async def test_an_alert_is_added_listed_and_removed_with_its_button(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    reply = await say(fake, USER, "/theodoi mất điện  Thứ Ba")
+    reply = await ask(fake, USER, "/theodoi mất điện  Thứ Ba")
     assert reply.params["text"] == text("vi", "alert_added", words="mất điện thứ ba")
-    again = await say(fake, USER, "/alert Mất Điện thứ ba")
+    again = await ask(fake, USER, "/alert Mất Điện thứ ba")
     assert again.params["text"] == text("vi", "alert_exists", words="mất điện thứ ba")
     (alert,) = await store_of(bot).alerts(USER)
 
-    listing = await say(fake, USER, "/alerts")
+    listing = await ask(fake, USER, "/alerts")
     assert listing.params["text"] == text("vi", "alerts_header")
     assert buttons(listing) == [("❌ mất điện thứ ba", f"alert:del:{alert.id}")]
     edit = await press(fake, f"alert:del:{alert.id}")
@@ -68,8 +48,8 @@ async def test_an_alert_is_added_listed_and_removed_with_its_button(
 async def test_an_alert_without_words_or_too_long_is_explained(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    assert (await say(fake, USER, "/alert")).params["text"] == text("vi", "alert_usage")
-    long = await say(fake, USER, "/alert " + " ".join(["tu"] * 9))
+    assert (await ask(fake, USER, "/alert")).params["text"] == text("vi", "alert_usage")
+    long = await ask(fake, USER, "/alert " + " ".join(["tu"] * 9))
     assert long.params["text"] == text("vi", "alert_too_long", words=8, chars=100)
     assert await store_of(bot).alerts(USER) == []
 
@@ -77,7 +57,7 @@ async def test_an_alert_without_words_or_too_long_is_explained(
 async def test_settings_menu_sets_a_digest_hour_quiet_hours_and_the_language(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    menu = await say(fake, USER, "/settings")
+    menu = await ask(fake, USER, "/settings")
     assert "ngay khi có tin" in menu.params["text"]
     assert ("✅ ⚡ Nhận ngay", "set:instant") in buttons(menu)
 
@@ -101,16 +81,16 @@ async def test_settings_menu_sets_a_digest_hour_quiet_hours_and_the_language(
     assert chat is not None
     assert chat.language == "en"
     # The chosen language answers from now on, whatever the client's language.
-    assert (await say(fake, USER, "/alert")).params["text"] == text("en", "alert_usage")
-    assert (await say(fake, USER, "/help")).params["text"] == text("en", "help")
-    assert (await say(fake, USER, "/search")).params["text"] == text("en", "search_usage")
+    assert (await ask(fake, USER, "/alert")).params["text"] == text("en", "alert_usage")
+    assert (await ask(fake, USER, "/help")).params["text"] == text("en", "help")
+    assert (await ask(fake, USER, "/search")).params["text"] == text("en", "search_usage")
 
     await press(fake, "set:instant")
     assert (await store_of(bot).chat_settings(USER)).timing.digest_hour is None
 
 
 async def test_a_forged_settings_button_changes_nothing(fake: FakeTelegram, bot: Any) -> None:
-    await say(fake, USER, "/settings")
+    await ask(fake, USER, "/settings")
     fake.push_callback(USER, "set:digest:3")
     await eventually(lambda: len(answers(fake)) == 1)
     assert answers(fake)[0]["text"] == "Nút này không còn dùng được. Gõ /categories để mở lại."
@@ -118,10 +98,10 @@ async def test_a_forged_settings_button_changes_nothing(fake: FakeTelegram, bot:
 
 
 async def test_stop_deletes_alerts_and_settings(fake: FakeTelegram, bot: Any) -> None:
-    await say(fake, USER, "/alert mat dien")
-    await say(fake, USER, "/settings")
+    await ask(fake, USER, "/alert mat dien")
+    await ask(fake, USER, "/settings")
     await press(fake, "set:digest:7")
-    await say(fake, USER, "/stop")
+    await ask(fake, USER, "/stop")
     store = store_of(bot)
     assert await store.alerts(USER) == []
     assert (await store.chat_settings(USER)).timing.digest_hour is None
@@ -130,7 +110,7 @@ async def test_stop_deletes_alerts_and_settings(fake: FakeTelegram, bot: Any) ->
 async def test_during_quiet_hours_only_the_urgent_post_arrives(
     fake: FakeTelegram, bot: Any
 ) -> None:
-    await say(fake, USER, "/subscribe thong bao")
+    await ask(fake, USER, "/subscribe thong bao")
     store = store_of(bot)
     local = datetime.now(VN_TZ)
     minute = local.hour * 60 + local.minute

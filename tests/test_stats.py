@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,13 +30,6 @@ from tests.telegram_rules import check_telegram_html, parse_telegram_html
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 10:00 in Vietnam
 NAMES = {"thong-bao": "Thông báo", "hoat-dong-huyen-uy": "Hoạt động Huyện ủy"}
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    opened = await Store.open(tmp_path / "bot.sqlite3")
-    yield opened
-    await opened.close()
 
 
 async def publish(store: Store, *days_ago: float) -> list[int]:
@@ -73,9 +64,8 @@ def deliver(db_path: Path, rows: list[tuple[int, int, str, datetime, datetime | 
 
 
 async def test_subscribers_are_counted_by_state_category_language_and_kind(
-    store: Store, tmp_path: Path
+    store: Store, db_path: Path
 ) -> None:
-    db_path = tmp_path / "bot.sqlite3"
     old = NOW - timedelta(days=30)
     add_subscribers(db_path, [1, 2], created=old)
     add_subscribers(db_path, [2, 3], "hoat-dong-huyen-uy", created=NOW - timedelta(days=2))
@@ -91,9 +81,8 @@ async def test_subscribers_are_counted_by_state_category_language_and_kind(
 
 
 async def test_posts_sent_and_lost_are_counted_by_day_and_week(
-    store: Store, tmp_path: Path
+    store: Store, db_path: Path
 ) -> None:
-    db_path = tmp_path / "bot.sqlite3"
     add_subscribers(db_path, range(1, 8))
     a, b = await publish(store, 0.1, 3)
     hour, days3, days10 = (NOW - timedelta(hours=h) for h in (1, 72, 240))
@@ -123,9 +112,8 @@ async def test_posts_sent_and_lost_are_counted_by_day_and_week(
 
 
 async def test_archive_span_and_daily_activity_in_vietnam_days(
-    store: Store, tmp_path: Path
+    store: Store, db_path: Path
 ) -> None:
-    db_path = tmp_path / "bot.sqlite3"
     assert await store.archive_stats() == ArchiveStats(0, None, None)
     add_subscribers(db_path, [1], created=NOW - timedelta(days=1))
     # 18:00 UTC is already the next day in Vietnam.

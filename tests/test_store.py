@@ -29,13 +29,6 @@ def entry(key: str, title: str = "Thông báo lịch cúp điện", **kw) -> Ent
     )
 
 
-@pytest.fixture
-async def store(tmp_path):
-    store = await Store.open(tmp_path / "db.sqlite3")
-    yield store
-    await store.close()
-
-
 async def subscriber(store: Store, chat_id: int, *categories: str) -> None:
     await store.upsert_chat(chat_id, "private", "vi")
     await store.subscribe(chat_id, categories)
@@ -159,7 +152,7 @@ async def test_a_failed_unit_of_work_is_rolled_back_even_while_another_commits(s
     assert [s.name for s in await store.source_states()] == []
 
 
-async def test_new_entries_are_stored_once_and_queued_for_matching_subscribers(store, tmp_path):
+async def test_new_entries_are_stored_once_and_queued_for_matching_subscribers(store, db_path):
     await subscriber(store, 1, "thong-bao")
     await subscriber(store, 2, "tin-tuc")
     result = await store.store_entries(
@@ -167,7 +160,7 @@ async def test_new_entries_are_stored_once_and_queued_for_matching_subscribers(s
     )
     assert len(result.new) == 2
     assert result.enqueued == 2
-    assert outbox(tmp_path / "db.sqlite3") == [(1, result.new[0]), (1, result.new[1])]
+    assert outbox(db_path) == [(1, result.new[0]), (1, result.new[1])]
     again = await store.store_entries(
         "A", ["thong-bao"], [entry("1"), entry("2", "Khác")], now=NOW, plan=Planner()
     )
@@ -176,7 +169,7 @@ async def test_new_entries_are_stored_once_and_queued_for_matching_subscribers(s
     assert await store.article_count() == 2
 
 
-async def test_an_edited_article_is_updated_but_not_announced_again(store, tmp_path):
+async def test_an_edited_article_is_updated_but_not_announced_again(store, db_path):
     await subscriber(store, 1, "thong-bao")
     first = await store.store_entries("A", ["thong-bao"], [entry("9")], now=NOW, plan=Planner())
     edited = await store.store_entries(
@@ -187,10 +180,10 @@ async def test_an_edited_article_is_updated_but_not_announced_again(store, tmp_p
     article = await store.article(first.new[0])
     assert article.title == "Thông báo (đã sửa)"
     assert article.summary == "Tóm tắt"  # a thinner copy keeps what we had
-    assert len(outbox(tmp_path / "db.sqlite3")) == 1
+    assert len(outbox(db_path)) == 1
 
 
-async def test_a_repost_by_another_source_is_one_article_in_two_categories(store, tmp_path):
+async def test_a_repost_by_another_source_is_one_article_in_two_categories(store, db_path):
     await subscriber(store, 1, "thong-bao", "tin-tuc")  # both: must get it once
     await subscriber(store, 2, "tin-tuc")  # only the second source's category
     first = await store.store_entries("A", ["thong-bao"], [entry("1009")], now=NOW, plan=Planner())
@@ -205,14 +198,14 @@ async def test_a_repost_by_another_source_is_one_article_in_two_categories(store
     assert second.reposts == 1
     article = await store.article(first.new[0])
     assert sorted(article.categories) == ["thong-bao", "tin-tuc"]
-    assert outbox(tmp_path / "db.sqlite3") == [(1, article.id), (2, article.id)]
+    assert outbox(db_path) == [(1, article.id), (2, article.id)]
 
 
-async def test_first_poll_without_announce_queues_nothing(store, tmp_path):
+async def test_first_poll_without_announce_queues_nothing(store, db_path):
     await subscriber(store, 1, "thong-bao")
     result = await store.store_entries("A", ["thong-bao"], [entry("1")], now=NOW, plan=None)
     assert len(result.new) == 1
-    assert outbox(tmp_path / "db.sqlite3") == []
+    assert outbox(db_path) == []
 
 
 async def test_inactive_and_forgotten_chats_get_nothing(store, tmp_path):

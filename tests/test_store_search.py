@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,12 +43,11 @@ TITLES = {entry.key: entry.title for _, entry in fixture_entries()}
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = await Store.open(tmp_path / "db.sqlite3")
+async def store(store: Store) -> Store:
+    """The store holding the search fixtures."""
     for category, entry in fixture_entries():
         await store.store_entries("portal", [category], [entry], now=NOW, plan=None)
-    yield store
-    await store.close()
+    return store
 
 
 def query(typed: str) -> SearchQuery:

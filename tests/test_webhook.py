@@ -6,7 +6,6 @@ socket in the test's directory instead of a TCP port, so nothing listens on the 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -20,47 +19,42 @@ from telegram import Update
 from anbien_bot.bot.app import build_application, webhook_options
 from anbien_bot.config import BotConfig, TelegramConfig, load_config
 from anbien_bot.texts import text
+from tests.conversation import WITNESS, bot_config, replies
 from tests.fake_telegram import FakeTelegram
-from tests.harness import eventually, write_config
+from tests.harness import eventually
 
 HOOK = "https://bot.anbien.example.vn/telegram/hook"
 USER = 1201
 
 
 @pytest.fixture
-async def webhook(tmp_path: Path) -> AsyncIterator[tuple[FakeTelegram, Path, dict[str, Any]]]:
-    async with FakeTelegram() as fake:
-        path = write_config(
-            tmp_path,
-            telegram={
-                "api_base_url": fake.base_url,
-                "api_file_url": fake.base_file_url,
-                "webhook_url": HOOK,
-            },
-        )
-        config = load_config(path, environ={})
-        options = webhook_options(config.telegram)
-        socket = tmp_path / "hook.sock"
-        app = build_application(config)
-        await app.initialize()
-        await app.post_init(app)
-        assert app.updater is not None
-        await app.updater.start_webhook(
-            url_path=options["url_path"],
-            webhook_url=options["webhook_url"],
-            secret_token=options["secret_token"],
-            unix=socket,
-            allowed_updates=Update.ALL_TYPES,
-        )
-        await app.start()
-        try:
-            yield fake, socket, options
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.post_stop(app)
-            await app.shutdown()
-            await app.post_shutdown(app)
+async def webhook(
+    tmp_path: Path, fake: FakeTelegram
+) -> AsyncIterator[tuple[FakeTelegram, Path, dict[str, Any]]]:
+    path = bot_config(tmp_path, fake, telegram={"webhook_url": HOOK})
+    config = load_config(path, environ={})
+    options = webhook_options(config.telegram)
+    socket = tmp_path / "hook.sock"
+    app = build_application(config)
+    await app.initialize()
+    await app.post_init(app)
+    assert app.updater is not None
+    await app.updater.start_webhook(
+        url_path=options["url_path"],
+        webhook_url=options["webhook_url"],
+        secret_token=options["secret_token"],
+        unix=socket,
+        allowed_updates=Update.ALL_TYPES,
+    )
+    await app.start()
+    try:
+        yield fake, socket, options
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.post_stop(app)
+        await app.shutdown()
+        await app.post_shutdown(app)
 
 
 async def post(socket: Path, path: str, update: dict[str, Any], secret: str | None) -> int:
@@ -76,17 +70,18 @@ async def post(socket: Path, path: str, update: dict[str, Any], secret: str | No
         return r.status
 
 
-def start_update(update_id: int) -> dict[str, Any]:
-    user = {"id": USER, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
+def start_update(update_id: int, command: str = "/start", chat_id: int = USER) -> dict[str, Any]:
+    """Return a command from a private chat as Telegram posts it to the webhook."""
+    user = {"id": chat_id, "is_bot": False, "first_name": "Lan", "language_code": "vi"}
     return {
         "update_id": update_id,
         "message": {
             "message_id": update_id,
             "date": int(time.time()),
-            "chat": {"id": USER, "type": "private", "first_name": "Lan"},
+            "chat": {"id": chat_id, "type": "private", "first_name": "Lan"},
             "from": user,
-            "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            "text": command,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len(command)}],
         },
     }
 
@@ -110,10 +105,14 @@ async def test_telegram_is_given_the_url_and_a_secret_and_updates_are_answered(
 async def test_an_update_without_the_secret_is_refused(
     webhook: tuple[FakeTelegram, Path, dict[str, Any]], secret: str | None
 ) -> None:
-    fake, socket, _ = webhook
+    fake, socket, options = webhook
     assert await post(socket, "/telegram/hook", start_update(2), secret) == 403
     assert await post(socket, "/", start_update(3), secret) == 404
-    await asyncio.sleep(0.3)  # the bot would have answered by now
+    # Updates are handled in order: once a later, genuine one is answered, the bot would
+    # have answered those two had they got through.
+    barrier = start_update(4, "/help", chat_id=WITNESS)
+    assert await post(socket, "/telegram/hook", barrier, options["secret_token"]) == 200
+    await replies(fake, WITNESS, 1)
     assert fake.sent_to(USER) == []
 
 
