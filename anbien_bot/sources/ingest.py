@@ -22,6 +22,7 @@ from ..text.urls import host_of
 from ..values import FailureKind
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
+from .health import FIELD_MARKS_KEPT, fields_found
 from .listing import ListingItem, ListingWalk, parse_listing
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,8 @@ class Ingestor:
         if entries is None:
             await self.store.record_success(source.name, now=now, next_poll_at=next_poll)
             return PollOutcome(source.name, "unchanged", seconds=time.perf_counter() - started)
+        known = await self.store.known_keys(source.name, (e.key for e in entries))
+        found = fields_found(e for e in entries if e.key not in known)  # how well it reads
         result = await self.store.store_entries(
             source.name,
             source.categories,
@@ -156,6 +159,7 @@ class Ingestor:
             plan=self.planner if announce else None,
         )
         await self.store.record_success(source.name, now=now, next_poll_at=next_poll, **recorded)
+        await self.store.record_fields(source.name, found, keep=FIELD_MARKS_KEPT)
         seconds = time.perf_counter() - started
         log.info(
             "source=%r polled items=%d new=%d updated=%d reposts=%d queued=%d announced=%s "
