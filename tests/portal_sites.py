@@ -1,10 +1,14 @@
 """Portal layouts kept as folders of pages, served by the fake portal as one site each.
 
-A folder holds a ``site.toml``: ``start`` (the page given to discover), ``expect`` ("rss" or
-"html"), ``feed`` (the feed discover must pick, for "rss"), ``[pages]`` (path with query ->
-file of the folder) and ``[[articles]]`` (what a poll of discover's block stores: title,
-published, lead (its first words), image (a path, "" for none), key, and words that must
-not appear in the summary: ``not``). ``{base}`` in a file stands for the portal's address.
+Two kinds of folder are read. Discover's own (tests/data/discover) hold a ``site.toml``:
+``start`` (the page given to discover), ``expect`` ("rss" or "html"), ``feed`` (the feed
+discover must pick, for "rss"), ``[pages]`` (path with query -> file of the folder) and
+``[[articles]]`` (what a poll of discover's block stores: title, published, lead (its first
+words), image (a path, "" for none), key, and words the summary must not hold: ``not``);
+``{base}`` in a file stands for the portal's address. The corpus of portal layouts
+(tests/data/portals) holds a ``layout.toml`` (base, listings, feeds) and a
+``NAME.expected.toml`` per article (``absent``: words no field may hold; ``misses``: fields
+knowingly not found); discover starts from its first listing page.
 """
 
 from __future__ import annotations
@@ -28,16 +32,23 @@ class Site:
     expect: str
     pages: dict[str, str]
     articles: list[dict[str, Any]] = field(default_factory=list)
-    feed: str | None = None
+    feeds: tuple[str, ...] = ()  # the feeds discover may pick (paths), for "rss"
+    base: str = "{base}"  # what stands for the portal's address in the files
+    # Which articles a poll of each feed, or of the start page, brings (paths); none: all.
+    carried: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.folder.name
 
+    @property
+    def feed(self) -> str | None:
+        return self.feeds[0] if self.feeds else None
+
     def body(self, path: str, base: str) -> bytes:
         """Return the page at path with the portal's address filled in."""
-        text = (self.folder / self.pages[path]).read_text(encoding="utf-8")
-        return text.replace("{base}", base).encode("utf-8")
+        data = (self.folder / self.pages[path]).read_bytes()
+        return data.replace(self.base.encode(), base.encode())
 
     def serve(self, portal: FakePortal) -> None:
         """Serve every page of the site on the portal."""
@@ -50,9 +61,18 @@ class Site:
         """Return the pages by absolute URL, for discovering without a server."""
         return {base + path: self.body(path, base) for path in self.pages}
 
+    def expected(self, source_path: str) -> list[dict[str, Any]]:
+        """Return the articles a poll of the source at this path should store."""
+        carried = self.carried.get(source_path)
+        if carried is None:
+            return self.articles
+        return [a for a in self.articles if a.get("url") in carried]
+
 
 def load_site(folder: Path) -> Site:
-    """Read a layout folder's site.toml."""
+    """Read a layout folder: discover's site.toml, or the corpus's layout.toml."""
+    if not (folder / "site.toml").is_file():
+        return _corpus_site(folder)
     raw = tomllib.loads((folder / "site.toml").read_text(encoding="utf-8"))
     return Site(
         folder=folder,
@@ -60,22 +80,52 @@ def load_site(folder: Path) -> Site:
         expect=raw["expect"],
         pages=dict(raw["pages"]),
         articles=list(raw.get("articles", [])),
-        feed=raw.get("feed"),
+        feeds=(raw["feed"],) if "feed" in raw else (),
+    )
+
+
+def _corpus_site(folder: Path) -> Site:
+    """Read a layout of the corpus of portal layouts as a site discover starts on."""
+    spec = tomllib.loads((folder / "layout.toml").read_text(encoding="utf-8"))
+    listings, feeds = spec.get("listings", []), spec.get("feeds", [])
+    pages = {item["url"]: item["file"] for item in (*listings, *feeds)}
+    articles = []
+    for expected in sorted(folder.glob("*.expected.toml")):
+        raw = tomllib.loads(expected.read_text(encoding="utf-8"))
+        pages[raw["url"]] = expected.name.removesuffix(".expected.toml") + ".html"
+        image = raw["image"].removeprefix(spec["base"]) if raw["image"] else ""
+        articles.append({**raw, "image": image, "absent": raw.get("absent", [])})
+    carried = {item["url"]: tuple(item["articles"]) for item in (*listings[:1], *feeds)}
+    return Site(
+        folder=folder,
+        start=listings[0]["url"],
+        expect="rss" if feeds else "html",
+        pages=pages,
+        articles=articles,
+        feeds=tuple(item["url"] for item in feeds),
+        base=spec["base"],
+        carried=carried,
     )
 
 
 def layout_folders(*roots: Path) -> list[Path]:
-    """Return every layout folder (one holding a site.toml) under these roots, by name."""
+    """Return every layout folder (one holding a site.toml or layout.toml) under these roots."""
     return sorted(
-        (folder for root in roots if root.is_dir() for folder in root.iterdir()),
-        key=lambda folder: folder.name,
+        (
+            folder
+            for root in roots
+            if root.is_dir()
+            for folder in root.iterdir()
+            if (folder / "site.toml").is_file() or (folder / "layout.toml").is_file()
+        ),
+        key=lambda folder: (folder.parent.name, folder.name),
     )
 
 
-# The layouts discover is tried on. tests/data/portals (the corpus of portal layouts) joins
-# as soon as its folders carry a site.toml.
-LAYOUTS = [
-    folder
-    for folder in layout_folders(DATA / "discover", DATA / "portals")
-    if (folder / "site.toml").is_file()
-]
+# The layouts discover is tried on: its own, and the corpus of portal layouts.
+LAYOUTS = layout_folders(DATA / "discover", DATA / "portals")
+
+
+def layout_id(folder: Path) -> str:
+    """Return a layout's name in test ids: "discover/drupal", "portals/drupal"."""
+    return f"{folder.parent.name}/{folder.name}"

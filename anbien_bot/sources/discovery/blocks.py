@@ -10,7 +10,7 @@ read against, and the selector that picks exactly these links is checked here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +32,8 @@ _NOT_ARTICLE = re.compile(
     re.I,
 )
 _MIN_ITEMS = 3
+_GROUP_MAX = 200  # boxes of one name; more is a grid of something else
+_IDENT = re.compile(r"[A-Za-z][\w-]*")
 _DEPTH = 6
 _DATE_NAMES = re.compile(r"date|time|ngay|created|posted|publish", re.I)
 _SUMMARY_MIN = 30
@@ -60,43 +62,114 @@ class Listing:
     date_css: str | None = None  # inside an item: the element showing its date
 
 
-def looks_like_article(url: str, host: str) -> bool:
-    """Tell whether url, on the page's host, looks like an article rather than a menu entry."""
-    if host_of(url) != host:
+def looks_like_article(url: str, page_url: str) -> bool:
+    """Tell whether url, on the page's site, looks like an article rather than a menu entry.
+
+    The page's own path with another query is the page again (its pager, a sort order),
+    unless the query names an article.
+    """
+    if host_of(url) != host_of(page_url):
         return False
-    rest = url.split("://", 1)[-1]
-    path, _, query = rest.partition("/")[2].partition("?")
-    path = "/" + path
+    path, query = _path_and_query(url)
     if _NOT_ARTICLE.search(path):
         return False
-    return bool(_ID_IN_PATH.search(path) or _ID_IN_QUERY.search(query) or _SLUG.search(path))
+    if _ID_IN_QUERY.search(query):
+        return True
+    if path == _path_and_query(page_url)[0]:
+        return False
+    return bool(_ID_IN_PATH.search(path) or _SLUG.search(path))
+
+
+def _path_and_query(url: str) -> tuple[str, str]:
+    path, _, query = url.split("://", 1)[-1].partition("/")[2].partition("?")
+    return "/" + path, query.partition("#")[0]
 
 
 def find_listing(root: Element, html: bytes, page_url: str) -> Listing | None:
     """Return the page's listing, or None if no block repeats three times or more."""
-    host = host_of(page_url)
     links: dict[Element, str] = {}
     for a in find_links(root):
         url = absolute_url(a.get("href", ""), page_url)
-        if url and looks_like_article(url, host) and canonical_url(url) != canonical_url(page_url):
+        if (
+            url
+            and looks_like_article(url, page_url)
+            and canonical_url(url) != canonical_url(page_url)
+        ):
             links[a] = canonical_url(url)
+    siblings = _sibling_groups(links)
+    # Boxes that share a name count only where no siblings repeat: a second box of the same
+    # portlet elsewhere on the page is not part of the listing.
+    taken = {box for group in siblings for box in group}
+    named = [g for g in _named_groups(root, links) if sum(b in taken for b in g) * 2 < len(g)]
+    groups = siblings + named
     scored = []
-    for boxes in _groups(links):
+    for boxes in groups:
         items = [_item(box, links, page_url) for box in boxes]
         scored.append((_score(boxes, items), boxes, items))
     if not scored:
         return None
     _, boxes, items = max(scored, key=lambda found: found[0])
     unique = tuple({canonical_url(i.url): i for i in reversed(items)}.values())[::-1]
-    defaults = parse_listing(html, page_url, Selectors())
+    defaults = {canonical_url(i.url) for i in parse_listing(html, page_url, Selectors())}
+    block = {canonical_url(i.url) for i in unique}
+    others = {
+        u for group in groups if group is not boxes for box in group for u in _urls(box, links)
+    }
     item_css = None
-    if {canonical_url(i.url) for i in defaults} != {canonical_url(i.url) for i in unique}:
+    if _better_than(defaults, block, others - block):
         item_css = _item_css(html, boxes, links, page_url)
     date_css = _date_css(html, page_url, boxes, unique, item_css)
     return Listing(unique, item_css, date_css)
 
 
-def _groups(links: dict[Element, str]) -> list[list[Element]]:
+def _better_than(defaults: set[str], block: set[str], boxed: set[str]) -> bool:
+    """Tell whether the block found here should replace the links the defaults find.
+
+    When the defaults find nothing or only part of the block, yes. When they find other
+    links too, only if each sits in a box of its own (``boxed``: a "most read" list beside
+    the listing) or has a URL unlike the block's (another category, a menu entry): never
+    when it is one of the listing's own stragglers (a "more articles" line under it).
+    """
+    if block == defaults:
+        return False
+    if not defaults or defaults < block:
+        return True
+    kin = _family(block)
+    return all(url in boxed or not kin(url) for url in defaults - block)
+
+
+def _family(urls: Iterable[str]) -> Callable[[str], bool]:
+    """Return a test for URLs shaped like these: the same path segments and query keys where
+    these all agree (a category id), anything where they differ (the article's id, slug)."""
+    shapes = [_shape(url) for url in urls]
+    segments = {len(path) for path, _ in shapes}
+    if len(segments) != 1:
+        return lambda url: True
+    fixed = [
+        values.pop() if len(values := {path[i] for path, _ in shapes}) == 1 else None
+        for i in range(segments.pop())
+    ]
+    keys = set.intersection(*(set(query) for _, query in shapes))
+    same = {k: v.pop() for k in keys if len(v := {query[k] for _, query in shapes}) == 1}
+
+    def kin(url: str) -> bool:
+        path, query = _shape(url)
+        if len(path) != len(fixed) or any(
+            f is not None and f != p for f, p in zip(fixed, path, strict=False)
+        ):
+            return False
+        return all(query.get(k) == v for k, v in same.items())
+
+    return kin
+
+
+def _shape(url: str) -> tuple[list[str], dict[str, str]]:
+    path, query = _path_and_query(url)
+    params = dict(part.partition("=")[::2] for part in query.split("&") if part)
+    return path.strip("/").split("/"), params
+
+
+def _sibling_groups(links: dict[Element, str]) -> list[list[Element]]:
     """Return groups of sibling boxes that each hold links to one article, three or more."""
     seen: set[tuple[Element, str]] = set()
     groups = []
@@ -115,6 +188,44 @@ def _groups(links: dict[Element, str]) -> list[list[Element]]:
                 break
             node = parent
     return groups
+
+
+def _named_groups(root: Element, links: dict[Element, str]) -> list[list[Element]]:
+    """Return groups of boxes anywhere on the page that share a name and one article each.
+
+    A blog layout puts its first story in a "leading" box and the others in rows of
+    columns: no siblings repeat, but every story is an ``[itemprop=blogPost]`` or an
+    ``.item``.
+    """
+    named: dict[str, list[Element]] = {}
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag == "a":
+            continue
+        for key in item_names(el):
+            named.setdefault(key, []).append(el)
+    groups = []
+    for boxes in named.values():
+        if len(boxes) < _MIN_ITEMS or len(boxes) > _GROUP_MAX:
+            continue
+        chosen = set(boxes)
+        owned = [
+            box
+            for box in boxes
+            if len(set(_urls(box, links))) == 1
+            and not any(a in chosen for a in box.iterancestors())
+        ]
+        if len({_urls(box, links)[0] for box in owned}) >= _MIN_ITEMS:
+            groups.append(owned)
+    return groups
+
+
+def item_names(el: Element) -> list[str]:
+    """Return the selectors naming what el is: its classes and its schema.org item property."""
+    names = [f"{el.tag}.{name}" for name in classes(el)]
+    prop = el.get("itemprop", "")
+    if _IDENT.fullmatch(prop):
+        names.append(f"{el.tag}[itemprop='{prop}']")
+    return names
 
 
 def _urls(box: Element, links: dict[Element, str]) -> list[str]:
@@ -196,14 +307,15 @@ def _item_css(
     """Return a selector that picks the title links of exactly these boxes, if one does."""
     wanted = {u for box in boxes for u in _urls(box, links)}
     tag = boxes[0].tag
-    shared = set.intersection(*(set(classes(b)) for b in boxes))
-    items = [f"{tag}.{name}" for name in sorted(shared)] + [tag]
+    shared = set.intersection(*(set(item_names(b)) for b in boxes))
+    named = sorted(shared)
+    items = [*named, tag] if all(b.tag == tag for b in boxes) else named
     inner = _link_paths(boxes[0], links)
     parent = boxes[0].getparent()
     outer = own_selectors(parent)[:3] if parent is not None else []
     for ancestor in list(parent.iterancestors())[:3] if parent is not None else []:
         outer += own_selectors(ancestor)[:2]
-    tried = [f"{item} {link}".strip() for item in items[:-1] for link in inner]
+    tried = [f"{item} {link}".strip() for item in named for link in inner]
     tried += [f"{o} > {item} {link}".strip() for o in outer for item in items for link in inner]
     tried += [f"{o} {item} {link}".strip() for o in outer for item in items for link in inner]
     for css in dict.fromkeys(tried):

@@ -158,7 +158,7 @@ async def discover(url: str, get: Get, *, limit: int = MAX_REQUESTS) -> Discover
     title = clean_line(clean_text(" ".join(t.text_content() for t in root.iter("title"))))
     found = replace(found, title=title, platform=platform_of(page.body.decode("utf-8", "replace")))
     listing = find_listing(root, page.body, page.url)
-    shown = listing.items if listing else _listed(parse_listing(page.body, page.url, Selectors()))
+    shown = _shown(page, listing)
     candidates = feed_candidates(root, page.url, found.platform)
     feeds = await _probe(budget, candidates, shown)
     found = replace(found, feeds=tuple(feeds), requests=budget.used)
@@ -181,7 +181,8 @@ async def discover_pages(url: str, pages: Mapping[str, bytes | str]) -> Discover
     held = {canonical_url(u): b.encode() if isinstance(b, str) else b for u, b in pages.items()}
 
     async def get(target: str, any_public_host: bool) -> FetchResult:
-        body = held.get(canonical_url(target))
+        # Like a server, a path answers whatever query it does not know (?redirect=...).
+        body = held.get(canonical_url(target)) or held.get(canonical_url(target.split("?")[0]))
         if body is None:
             raise FetchError("HTTP 404")
         kind = "application/rss+xml" if _FEED_BODY.match(body[:4096]) else "text/html"
@@ -190,8 +191,14 @@ async def discover_pages(url: str, pages: Mapping[str, bytes | str]) -> Discover
     return await discover(url, get)
 
 
-def _listed(items: Iterable[ListingItem]) -> tuple[ListedArticle, ...]:
-    return tuple(ListedArticle(i.url, i.title, i.published) for i in items)
+def _shown(page: FetchResult, listing: Listing | None) -> tuple[ListedArticle, ...]:
+    """Return the articles a poll would find on the page, with what the listing shows of them."""
+    polled = parse_listing(page.body, page.url, Selectors(item=listing and listing.item_css))
+    seen = {canonical_url(i.url): i for i in (listing.items if listing else ())}
+    return tuple(
+        seen.get(canonical_url(i.url)) or ListedArticle(i.url, i.title, i.published)
+        for i in polled
+    )
 
 
 async def _probe(
