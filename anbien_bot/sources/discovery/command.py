@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from ...config import Config, ConfigError, PollingConfig, find_config, load_config
 from ...log import setup_logging
+from ...net.addresses import describe, ip_literal, is_public
 from ...net.fetch import Fetcher, FetchResult
 from ...text.urls import absolute_url, host_of
 from ...text.vntext import cut_at_word, fold
@@ -27,7 +28,6 @@ from .run import Discovery, discover
 
 EXIT_FOUND, EXIT_NOTHING, EXIT_USAGE = 0, 1, 2
 _NAME_MAX = 80
-_PRIVATE_HINT = "; a portal on a private network is read with --allow-private"
 PLACEHOLDER_CATEGORY = "tin-tuc"
 
 
@@ -61,6 +61,14 @@ def discover_command(
             file=err,
         )
         return EXIT_USAGE
+    private = None if allow_private else _private(target)
+    if private is not None:
+        print(
+            f"anbien-bot: discover: {target} is not read: {private} (a portal on a loopback "
+            "or private network needs --allow-private)",
+            file=err,
+        )
+        return EXIT_NOTHING
     polling = config.polling if config else PollingConfig()
     found = asyncio.run(_discover(target, polling, allow_private))
     if found.usable:
@@ -77,9 +85,6 @@ def discover_command(
         out.write(text)
         return EXIT_FOUND
     problem = found.problem or "no feed, and no article could be read"
-    if "not allowed" in problem and not allow_private:
-        problem += _PRIVATE_HINT
-        found = Discovery(found.asked, found.url, problem=problem, requests=found.requests)
     out.write(render(found, None))
     print(f"anbien-bot: discover: {problem}", file=err)
     return EXIT_NOTHING
@@ -93,6 +98,18 @@ def _checked_url(url: str, err: TextIO) -> str | None:
         return absolute
     guess = f"; did you mean https://{url.strip()}" if not parts.scheme and "." in url else ""
     print(f"anbien-bot: discover: not a web address: {url!r}{guess}", file=err)
+    return None
+
+
+def _private(url: str) -> str | None:
+    """Return what non-public address url names outright (a loopback or private IP, a
+    localhost name), or None; names that resolve to one are refused by the fetcher."""
+    host = host_of(url)
+    if host == "localhost" or host.endswith(".localhost"):
+        return f"local host {host}"
+    address = ip_literal(host.strip("[]"))
+    if address is not None and not is_public(address):
+        return describe(address, host)
     return None
 
 
