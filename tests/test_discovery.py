@@ -133,3 +133,24 @@ def test_a_thumbnail_and_its_photo_have_the_same_stem() -> None:
     assert image_stem("/wp-content/uploads/day-boi-300x200.jpg") == "day-boi"
     assert image_stem("/styles/thumbnail/public/cau.jpg?itok=x") == image_stem("/files/cau.png")
     assert image_stem("/a/1330.jpg") != image_stem("/a/1331.jpg")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"\x00\xff\xfe" * 2000,
+        "<div>" * 5000 + "<a href='/tin/1001/bai-viet-cua-xa.html'>Tin</a>" + "</div>" * 5000,
+        "<?xml version='1.0'?><rss><channel><item><title>Tin",
+        "<html><body>"
+        + "".join(
+            f"<p><a href='/tin/{n}/a-b-c-d.html'>Tin {n}</a> 0{n % 9 + 1}/02/2024</p>"
+            for n in range(3000)
+        )
+        + "</body></html>",
+    ],
+    ids=["garbage", "nested", "broken-feed", "thousands-of-links"],
+)
+async def test_a_hostile_page_gets_an_answer_not_a_crash(body: bytes | str) -> None:
+    found = await discover_pages(f"{BASE}/", {f"{BASE}/": body})
+    assert found.requests <= MAX_REQUESTS
+    assert found.usable or found.problem

@@ -32,6 +32,7 @@ _NOT_ARTICLE = re.compile(
     re.I,
 )
 _MIN_ITEMS = 3
+_LINKS_MAX = 500
 _GROUP_MAX = 200  # boxes of one name; more is a grid of something else
 _IDENT = re.compile(r"[A-Za-z][\w-]*")
 _DEPTH = 6
@@ -96,6 +97,8 @@ def find_listing(root: Element, html: bytes, page_url: str) -> Listing | None:
             and canonical_url(url) != canonical_url(page_url)
         ):
             links[a] = canonical_url(url)
+            if len(links) == _LINKS_MAX:
+                break  # a listing has dozens; thousands mean a hostile page, not more news
     siblings = _sibling_groups(links)
     # Boxes that share a name count only where no siblings repeat: a second box of the same
     # portlet elsewhere on the page is not part of the listing.
@@ -177,12 +180,13 @@ def _sibling_groups(links: dict[Element, str]) -> list[list[Element]]:
         node = a
         for _ in range(_DEPTH):
             parent = node.getparent()
+            # A level seen from a sibling's link was judged, and so were those above it.
             if parent is None or (parent, node.tag) in seen:
                 break
+            seen.add((parent, node.tag))
             boxes = [c for c in parent if c.tag == node.tag and _urls(c, links)]
             owned = [set(_urls(b, links)) for b in boxes]
             if len({next(iter(u)) for u in owned if len(u) == 1}) >= _MIN_ITEMS:
-                seen.add((parent, node.tag))
                 # A box linking to several articles is a section, not an item.
                 groups.append([b for b, u in zip(boxes, owned, strict=True) if len(u) == 1])
                 break

@@ -19,7 +19,7 @@ from ...text.vntext import clean_line, fold
 from ..articletext import clean_text, parse_page
 from ..extract import ExtractError, article_key, parse_article, to_entry
 from ..feeds import FeedError, parse_feed
-from ..htmlpage import find_links
+from ..htmlpage import find_links, reading
 from ..listing import ListingItem, parse_listing
 from .blocks import ListedArticle, Listing, find_listing
 from .feedlinks import FeedCandidate, feed_candidates, is_specific, platform_of
@@ -148,7 +148,16 @@ async def discover(url: str, get: Get, *, limit: int = MAX_REQUESTS) -> Discover
     kind = page.content_type.partition(";")[0].strip() or "no content type"
     if "html" not in kind and not _HTML_BODY.search(page.body[:4096]):
         return replace(found, problem=f"{page.url} is not an HTML page ({kind})")
-    root = parse_page(page.body)
+    try:
+        return await _read_page(found, budget, page)
+    except ExtractError as exc:  # a page lxml cannot take (hostile nesting, broken bytes)
+        return replace(found, problem=f"{page.url}: {exc}", requests=budget.used)
+
+
+async def _read_page(found: Discovery, budget: _Budget, page: FetchResult) -> Discovery:
+    """Find the HTML page's feeds, else read it as a listing of articles."""
+    with reading():
+        root = parse_page(page.body)
     if root is None or not find_links(root):
         return replace(
             found,
@@ -280,34 +289,19 @@ async def _read_html(
             "news category of the portal",
         )
     shown = {canonical_url(i.url): i for i in (listing.items if listing else ())}
-    pages: list[Page] = []
-    skipped: list[tuple[str, str]] = []
-    for item in _to_read(items, shown):
-        if len(pages) == ARTICLES:
-            break
-        try:
-            same_site = host_of(item.url) == host_of(page.url)
-            fetched = await budget.fetch(item.url, any_public_host=same_site)
-        except FetchError as exc:
-            skipped.append((item.url, exc.reason))
-            continue
-        listed = shown.get(canonical_url(item.url)) or ListedArticle(
-            item.url, item.title, item.published
-        )
-        pages.append(Page(fetched.body, fetched.url, listed))
+    pages, skipped = await _fetch_articles(budget, page.url, items, shown)
     fields = article_selectors(pages)
     selectors = replace(fields, item=item_css, item_date=date_css, next_page=next_css)
     id_pattern = _id_pattern([i.url for i in items])
     by_url = {canonical_url(i.url): i for i in items}
-    articles = []
-    for p in pages:
-        try:
-            read = parse_article(p.html, p.url, selectors)
-        except ExtractError as exc:
-            skipped.append((p.url, str(exc)))
-            continue
-        key = article_key(p.url, id_pattern)
-        articles.append(to_entry(read, key, by_url.get(canonical_url(p.url))))
+    articles = tuple(
+        to_entry(
+            parse_article(p.html, p.url, selectors),
+            article_key(p.url, id_pattern),
+            by_url.get(canonical_url(p.url)),
+        )
+        for p in pages
+    )
     problem = None
     if not articles:
         why = f" ({skipped[0][1]})" if skipped else ""
@@ -317,10 +311,35 @@ async def _read_html(
         problem=problem,
         selectors=selectors,
         id_pattern=id_pattern,
-        articles=tuple(articles),
+        articles=articles,
         skipped=tuple(skipped),
         requests=budget.used,
     )
+
+
+async def _fetch_articles(
+    budget: _Budget,
+    page_url: str,
+    items: Sequence[ListingItem],
+    shown: Mapping[str, ListedArticle],
+) -> tuple[list[Page], list[tuple[str, str]]]:
+    """Fetch up to ARTICLES readable article pages; return them and those skipped, and why."""
+    pages: list[Page] = []
+    skipped: list[tuple[str, str]] = []
+    for item in _to_read(items, shown):
+        if len(pages) == ARTICLES:
+            break
+        try:
+            same_site = host_of(item.url) == host_of(page_url)
+            fetched = await budget.fetch(item.url, any_public_host=same_site)
+            parse_article(fetched.body, fetched.url, Selectors())  # HTML that can be read
+        except (FetchError, ExtractError) as exc:
+            skipped.append((item.url, getattr(exc, "reason", None) or str(exc)))
+            continue
+        listed = shown.get(canonical_url(item.url))
+        listed = listed or ListedArticle(item.url, item.title, item.published)
+        pages.append(Page(fetched.body, fetched.url, listed))
+    return pages, skipped
 
 
 def _to_read(
