@@ -66,7 +66,9 @@ class Site:
         carried = self.carried.get(source_path)
         if carried is None:
             return self.articles
-        return [a for a in self.articles if a.get("url") in carried]
+        # A listing may link an article with a query its own page does not need (?redirect=).
+        known = {*carried, *(url.partition("?")[0] for url in carried)}
+        return [a for a in self.articles if a.get("url") in known]
 
 
 def load_site(folder: Path) -> Site:

@@ -17,7 +17,7 @@ from datetime import datetime
 from ...models import Selectors
 from ...text.dates import parse_vietnamese_datetime
 from ...text.urls import absolute_url, canonical_url, host_of
-from ...text.vntext import clean_line
+from ...text.vntext import clean_line, fold
 from ..articletext import clean_text
 from ..htmlpage import Element, date_of, find_links, outside
 from ..listing import parse_listing
@@ -32,6 +32,8 @@ _NOT_ARTICLE = re.compile(
     re.I,
 )
 _MIN_ITEMS = 3
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_READ_MORE = re.compile(r"(?:xem|doc) (?:tiep|them|chi tiet)|chi tiet|read more|more\b")
 _LINKS_MAX = 500
 _GROUP_MAX = 200  # boxes of one name; more is a grid of something else
 _IDENT = re.compile(r"[A-Za-z][\w-]*")
@@ -248,8 +250,7 @@ def _score(boxes: Sequence[Element], items: Sequence[ListedArticle]) -> float:
 
 def _item(box: Element, links: dict[Element, str], page_url: str) -> ListedArticle:
     """Return what one listing box shows of its article."""
-    anchors = [a for a in box.iter("a") if a in links]
-    title_link = max(anchors, key=lambda a: len(clean_line(a.text_content())))
+    title_link = _title_link([a for a in box.iter("a") if a in links])
     title = clean_line(clean_text(title_link.text_content())) or clean_line(
         title_link.get("title", "")
     )
@@ -275,6 +276,15 @@ def _item(box: Element, links: dict[Element, str], page_url: str) -> ListedArtic
         summary=summary if len(summary) >= _SUMMARY_MIN else "",
         thumbnail=thumbnail,
     )
+
+
+def _title_link(anchors: Sequence[Element]) -> Element:
+    """Return the link of a box that carries its title: in a heading, else not a "read more"
+    link (whose hidden text may repeat the title), else the one with the longest text."""
+    headed = [a for a in anchors if any(p.tag in _HEADINGS for p in a.iterancestors())]
+    plain = [a for a in anchors if not _READ_MORE.match(fold(clean_line(a.text_content())))]
+    chosen = headed or plain or list(anchors)
+    return max(chosen, key=lambda a: len(clean_line(a.text_content())))
 
 
 def _date_element(box: Element) -> Element | None:
@@ -333,8 +343,7 @@ def _link_paths(box: Element, links: dict[Element, str]) -> list[str]:
     """Return selectors, relative to box, for its title link."""
     if box.tag == "a":
         return [""]
-    anchors = [a for a in box.iter("a") if a in links]
-    title_link = max(anchors, key=lambda a: len(clean_line(a.text_content())))
+    title_link = _title_link([a for a in box.iter("a") if a in links])
     paths = []
     for ancestor in title_link.iterancestors():
         if ancestor is box:
