@@ -110,6 +110,18 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="listing pages to walk from each listing URL of an HTML source (default: 10)",
     )
+    discover = command(
+        "discover",
+        "Find how to read a portal (its feed, else its pages) and print a [[sources]] block.",
+    )
+    discover.add_argument("url", metavar="URL", help="the portal's home page or a news category")
+    discover.add_argument("--category", metavar="KEY", help="the category key for the block")
+    discover.add_argument("--name", metavar="NAME", help="the source's name (default: the title)")
+    discover.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="read a portal on a loopback or private address (the block gets allow_private)",
+    )
     backup = command("backup", "Copy the database to a file, safely while the bot runs.")
     backup.add_argument(
         "--to",
@@ -143,6 +155,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     if args.command == "init":
         return init(args.path)
+    if args.command == "discover":  # works without a config file: see discovery/command.py
+        from .sources.discovery.command import discover_command
+
+        return discover_command(
+            args.url,
+            config_path=args.config,
+            category=args.category,
+            name=args.name,
+            allow_private=args.allow_private,
+        )
     # (a backup or a health check needs no sources)
     warn = args.command not in ("backup", "health")
     config = _load(args.config, warn=warn, debug=args.debug)

@@ -1,17 +1,19 @@
-"""Source health for the admins: when to tell them a source is down or back, and how each fares.
+"""Source health for the admins: when to tell them a source is down or back, or that its
+articles suddenly come without a lead, photo or date, and how each source fares.
 
 Decisions only: the caller reads the sources' states from the store, sends what is decided
-here, and records that it did (SourceState.alerted), so one incident makes exactly two
-messages, a restart in between included.
+here, and records that it did (SourceState.alerted, SourceState.degraded), so one incident
+makes exactly two messages, a restart in between included.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from ..models import Entry
 from ..text.dates import format_vn
 from ..text.vntext import clean_line, cut_at_word
 from ..texts import Html, Lang, text
@@ -22,6 +24,17 @@ if TYPE_CHECKING:
     from ..store.sources import SourceState
 
 _ERROR_SHOWN = 200  # characters of an error repeated to the admins
+
+# The fields residents see whose sudden absence means the portal changed its layout.
+FIELDS = ("lead", "image", "date")
+FIELD_MARKS_KEPT = 30  # per field: whether each of a source's last articles had it
+# A field is missing when none of the last RECENT articles had it while at least
+# BASELINE_SHARE of the (at least BASELINE_MIN) articles before them did. Five in a row keeps
+# a source whose stories go without a photo one time in five from alerting once a year;
+# a portal that posts daily is reported within a week.
+RECENT = 5
+BASELINE_MIN = 5
+BASELINE_SHARE = 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +47,60 @@ class Alert:
     failures: int = 0
     error: str | None = None
     last_success: datetime | None = None
+    # Not about failing: the fields its articles suddenly lack (down) or have again (not down).
+    fields: tuple[str, ...] = ()
+
+
+def fields_found(entries: Iterable[Entry]) -> dict[str, list[bool]]:
+    """Return, for each watched field, whether each entry has it, oldest entry first.
+
+    Undated entries count as the newest: they just arrived.
+    """
+    entries = sorted(entries, key=_age)
+    return {
+        "lead": [bool(e.summary.strip()) for e in entries],
+        "image": [bool(e.image_url) for e in entries],
+        "date": [e.published is not None for e in entries],
+    }
+
+
+def _age(entry: Entry) -> tuple[bool, float]:
+    """Sort key: dated entries oldest first, then the undated."""
+    published = entry.published
+    return (published is None, published.timestamp() if published else 0.0)
+
+
+def missing_fields(marks: Mapping[str, str], told: Collection[str]) -> tuple[str, ...]:
+    """Return the fields a source's articles now lack, judged against its own history.
+
+    ``marks`` holds, per field, "1" or "0" for each recent article, oldest first; ``told``
+    are the fields the admins already know are missing: those stay missing until the newest
+    article has them again, while the history fills with their absence.
+    """
+    missing = []
+    for name in FIELDS:
+        history = marks.get(name, "")
+        if name in told:
+            if not history.endswith("1"):
+                missing.append(name)
+            continue
+        recent, before = history[-RECENT:], history[:-RECENT]
+        if len(recent) < RECENT or "1" in recent or len(before) < BASELINE_MIN:
+            continue
+        if before.count("1") >= BASELINE_SHARE * len(before):
+            missing.append(name)
+    return tuple(missing)
+
+
+def _field_alert(state: SourceState) -> Alert | None:
+    """Return the alert a source's fields call for now: newly missing, or all back."""
+    told = state.degraded
+    missing = missing_fields(state.field_marks, told)
+    if set(missing) - set(told):
+        return Alert(state.name, down=True, fields=missing)
+    if told and not missing:
+        return Alert(state.name, down=False, fields=told)
+    return None
 
 
 def is_layout_problem(state: SourceState) -> bool:
@@ -75,11 +142,17 @@ def due_alerts(
             )
         elif state.alerted and state.consecutive_failures == 0:
             alerts.append(Alert(name, down=False, last_success=state.last_success_at))
+        if threshold > 0 and (field_alert := _field_alert(state)) is not None:
+            alerts.append(field_alert)
     return alerts
 
 
 def alert_text(alert: Alert, lang: Lang) -> str:
     """Return the message the admins get for an alert."""
+    if alert.fields:
+        key = "alert_fields" if alert.down else "alert_fields_back"
+        names = _field_names(alert.fields, lang)
+        return text(lang, key, name=alert.source, fields=names, recent=RECENT)
     if not alert.down:
         return text(lang, "alert_up", name=alert.source)
     error = _error(alert.error)
@@ -111,6 +184,8 @@ def source_report(
         icon = "🔴"
     elif state.consecutive_failures:
         icon = "⚠️"
+    elif state.degraded:
+        icon = "🟠"
     else:
         icon = "✅" if state.last_success_at else "⏳"
     lines = [text(lang, "source_name", icon=Html(icon), name=source.name, kind=source.type)]
@@ -125,6 +200,8 @@ def source_report(
                 error=_error(state.last_error),
             )
         )
+    if state is not None and state.degraded:
+        lines.append(text(lang, "source_degraded", fields=_field_names(state.degraded, lang)))
     failures = state.consecutive_failures if state else 0
     lines.append(text(lang, "source_counts", failures=failures, items=items_week))
     upcoming = state.next_poll_at if state else None
@@ -136,3 +213,8 @@ def source_report(
 def _error(error: str | None) -> str:
     """Return an error as shown to admins: one line, not too long."""
     return cut_at_word(clean_line(error or "?"), _ERROR_SHOWN)
+
+
+def _field_names(fields: Sequence[str], lang: Lang) -> str:
+    """Return fields as the admins read them: "lead, photo"."""
+    return ", ".join(text(lang, f"field_{name}") for name in fields)

@@ -22,6 +22,7 @@ from ..text.urls import host_of
 from ..values import FailureKind
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
+from .health import FIELD_MARKS_KEPT, fields_found
 from .listing import ListingItem, ListingWalk, parse_listing
 
 log = logging.getLogger(__name__)
@@ -161,7 +162,10 @@ class Ingestor:
             seconds=polling.interval_seconds + random.uniform(0, polling.jitter_seconds)
         )
         result = StoreResult()
+        found = None
         if entries is not None:
+            known = await self.store.known_keys(source.name, (e.key for e in entries))
+            found = fields_found(e for e in entries if e.key not in known)  # how well it reads
             result = await self.store.store_entries(
                 source.name,
                 source.categories,
@@ -175,6 +179,8 @@ class Ingestor:
             await self.store.record_success(
                 source.name, now=now, next_poll_at=next_poll, **recorded
             )
+        if found is not None and not self.one_shot:  # a trial run moves no health record
+            await self.store.record_fields(source.name, found, keep=FIELD_MARKS_KEPT)
         seconds = time.perf_counter() - started
         if entries is None:
             return PollOutcome(source.name, "unchanged", seconds=seconds)

@@ -237,6 +237,15 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE sources SET last_error_kind = '{FailureKind.LAYOUT}'
         WHERE instr(lower(last_error), 'layout') > 0;
     """,
+    # 8: how well a source is read (issue 13). field_marks holds, for each field residents
+    # see (lead, photo, date), whether each of the source's last articles had it: a JSON
+    # object of "1"/"0" strings, oldest first, a few dozen marks each. degraded names the
+    # fields the admins were told are missing (comma-separated), so a restart neither
+    # repeats that alert nor forgets to say the source reads them again.
+    """
+    ALTER TABLE sources ADD COLUMN field_marks TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE sources ADD COLUMN degraded TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,8 +1,11 @@
-"""Per-source polling state: validators, body hash, health and the next poll time."""
+"""Per-source polling state: validators, body hash, health, how well its articles read, and
+the next poll time."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import aiosqlite
@@ -29,10 +32,25 @@ class SourceState:
     seeded: bool = False
     last_item_count: int | None = None
     alerted: bool = False  # the admins were told it is down and not yet that it recovered
+    # For each field residents see ("lead", "image", "date"): whether each of the source's
+    # last articles had it, "1" or "0", oldest first.
+    field_marks: Mapping[str, str] = field(default_factory=dict)
+    degraded: tuple[str, ...] = ()  # the fields the admins were told its articles now lack
 
 
 def _maybe(value: str | None) -> datetime | None:
     return None if value is None else from_iso(value)
+
+
+def _marks(value: str | None) -> dict[str, str]:
+    """Return stored field marks; anything unreadable counts as no history."""
+    try:
+        marks = json.loads(value or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(marks, dict):
+        return {}
+    return {k: v for k, v in marks.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _kind(value: str | None) -> FailureKind | None:
@@ -69,6 +87,8 @@ class SourcesTable:
             seeded=bool(row["seeded"]),
             last_item_count=row["last_item_count"],
             alerted=bool(row["alerted"]),
+            field_marks=_marks(row["field_marks"]),
+            degraded=tuple(f for f in row["degraded"].split(",") if f),
         )
 
     async def source_states(self) -> list[SourceState]:
@@ -171,6 +191,32 @@ class SourcesTable:
             )
             row = await cur.fetchone()
         return int(row[0])
+
+    async def record_fields(
+        self, name: str, found: Mapping[str, Sequence[bool]], *, keep: int
+    ) -> None:
+        """Add whether each new article (oldest first) had each field; keep the last ``keep``."""
+        if not any(found.values()):
+            return
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            cur = await conn.execute("SELECT field_marks FROM sources WHERE name = ?", (name,))
+            marks = dict(_marks((await cur.fetchone())[0]))
+            for field_name, had in found.items():
+                added = "".join("1" if h else "0" for h in had)
+                marks[field_name] = (marks.get(field_name, "") + added)[-keep:]
+            await conn.execute(
+                "UPDATE sources SET field_marks = ? WHERE name = ?",
+                (json.dumps(marks, sort_keys=True), name),
+            )
+
+    async def set_source_degraded(self, name: str, fields: Sequence[str]) -> None:
+        """Remember which missing fields the admins were last told about (none: recovered)."""
+        async with self.db.transaction() as conn:
+            await _ensure(conn, name)
+            await conn.execute(
+                "UPDATE sources SET degraded = ? WHERE name = ?", (",".join(fields), name)
+            )
 
     async def set_source_alerted(self, name: str, alerted: bool) -> None:
         """Remember whether the admins were last told that a source is down."""

@@ -261,6 +261,18 @@ TEMPLATES: dict[str, str | Plural] = {
         "Its selectors in the configuration file need fixing. Send /sources to see every source."
     ),
     "alert_up": "✅ News source <b>{name}</b> works again.",
+    "field_lead": "lead",
+    "field_image": "photo",
+    "field_date": "date",
+    "alert_fields": (
+        "🟠 The last {recent} articles of <b>{name}</b> all came without: {fields}, "
+        "though earlier ones had it.\n"
+        "The portal has probably changed its layout: run <code>anbien-bot discover</code> on "
+        "the source's listing page, or fix the source's selectors in the configuration file. "
+        "Send /sources to see every source."
+    ),
+    "alert_fields_back": "✅ Articles of <b>{name}</b> have their {fields} again.",
+    "source_degraded": "Recent articles lack: {fields}",
 }
 
 COMMANDS: list[tuple[str, str]] = [

@@ -216,6 +216,19 @@ TEMPLATES: dict[str, str] = {
         "Gõ /sources để xem tình trạng các nguồn."
     ),
     "alert_up": "✅ Nguồn tin <b>{name}</b> đã hoạt động trở lại.",
+    # Reading that degrades (issue 13): the fields a source's articles suddenly lack.
+    "field_lead": "đoạn mở đầu (sapo)",
+    "field_image": "ảnh",
+    "field_date": "ngày đăng",
+    "alert_fields": (
+        "🟠 {recent} tin gần nhất của nguồn <b>{name}</b> đều không có: {fields}, "
+        "dù các tin trước đó vẫn có.\n"
+        "Có lẽ cổng thông tin đã đổi bố cục: chạy <code>anbien-bot discover</code> với trang "
+        "danh mục của nguồn, hoặc sửa bộ chọn (selectors) của nguồn trong tệp cấu hình. "
+        "Gõ /sources để xem tình trạng các nguồn."
+    ),
+    "alert_fields_back": "✅ Tin của nguồn <b>{name}</b> đã có lại: {fields}.",
+    "source_degraded": "Tin gần đây thiếu: {fields}",
 }
 
 # Command names are ASCII (Telegram allows only a-z, 0-9 and _); the aliases stay out of

@@ -157,13 +157,24 @@ async def report_source_health(svc: Services) -> None:
         log.warning(
             "source=%r %s: alerting %d admins",
             alert.source,
-            "is down" if alert.down else "recovered",
+            _what_happened(alert),
             len(config.telegram.admins),
         )
         for admin_id in config.telegram.admins:
             await _alert_admin(svc, admin_id, alert)
         # Recorded after the attempt: a crash in between repeats an alert, never loses one.
-        await svc.store.set_source_alerted(alert.source, alert.down)
+        if alert.fields:
+            await svc.store.set_source_degraded(alert.source, alert.fields if alert.down else ())
+        else:
+            await svc.store.set_source_alerted(alert.source, alert.down)
+
+
+def _what_happened(alert: Alert) -> str:
+    """Return what an alert tells, for the log."""
+    if alert.fields:
+        state = "articles lack" if alert.down else "articles have again"
+        return f"{state} {', '.join(alert.fields)}"
+    return "is down" if alert.down else "recovered"
 
 
 async def _alert_admin(svc: Services, admin_id: int, alert: Alert) -> None:
