@@ -81,6 +81,11 @@ def article_key(url: str, id_pattern: str | None = None) -> str:
     return article_id(url) or _plain(url)
 
 
+def url_key(url: str) -> str:
+    """Return the key an article had before ids were read from URLs: its canonical URL."""
+    return canonical_url(url) or url
+
+
 def looks_like_article(url: str, listing_url: str) -> bool:
     """Tell whether a link on a listing page looks like one of its articles.
 
