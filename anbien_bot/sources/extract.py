@@ -113,9 +113,10 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
         for src, caption in text.images
         if is_photo(src) and (url := absolute_url(src, page_url))
     )
-    shared = [v for v in meta(metas, "og:image", "twitter:image") if is_photo(v)]
-    shared.append(photo_above(title_el, bodies[0]) or "")
-    shared_url = next(filter(None, (absolute_url(v, page_url) for v in shared)), None)
+    shared = (absolute_url(v, page_url) for v in meta(metas, "og:image", "twitter:image"))
+    image_url = chosen_image or next((u for u in shared if u and is_photo(u)), None)
+    if image_url is None and (above := photo_above(title_el, bodies[0])):
+        image_url = absolute_url(above, page_url)
     links = _links_in(pick("attachments")) or file_links(bodies)
     links += find_links(block) if block is not None else []
     results = (chosen_title, chosen_date, chosen_lead, pick("body"), chosen_image)
@@ -126,7 +127,7 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
         published=chosen_date or find_date(root, metas, title_el),
         lead=chosen_lead or _default_lead(root, metas, title, title_el, bodies[0], text.lead),
         body="\n\n".join(text.paragraphs),
-        image_url=chosen_image or shared_url or (images[0][0] if images else None),
+        image_url=image_url or (images[0][0] if images else None),
         images=images,
         author=chosen_author or text.author or structured_author(root),
         attachments=attachments(links, page_url),

@@ -60,6 +60,7 @@ _NOT_A_PHOTO = re.compile(
     r"|\.svg$|\.gif$|/_layouts/|/skins?/|/themes?/|/style(?:%20| )library/",
     re.I,
 )
+_LOOKED_AT = 300  # longer lines are paragraphs whatever their markup (see arrange)
 _ICON_SIZE = 100  # a photo is wider and taller than this; badges and icons are not
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _SNIPPET = 20  # shorter text pieces are dates, counters and labels more often than prose
@@ -130,8 +131,35 @@ class _Walk:
     def add(self, text: str) -> None:
         self.buffer.append(text)
         letters = len(text.strip())
-        self.plain += letters if not self.emphasis else 0
-        self.unbold += letters if not self.bold else 0
+        if not self.emphasis:
+            self.plain += letters
+        if not self.bold:
+            self.unbold += letters
+
+    def open(self, el: etree._Element, opened: _Opened) -> None:
+        """Open an element: a block element starts a new line, emphasis starts counting."""
+        block, caption, emphasis, bold = opened
+        if block:
+            self.flush()
+            self.owners.append(el)
+        if caption:
+            self.flush()
+            self.captions += 1
+        self.emphasis += emphasis
+        self.bold += bold
+
+    def close(self, opened: _Opened) -> None:
+        """Close an element opened with the same flags, in the reverse order."""
+        block, caption, emphasis, bold = opened
+        self.emphasis -= emphasis
+        self.bold -= bold
+        if block:
+            self.flush()
+            if self.owners:
+                self.owners.pop()
+        if caption:
+            self.flush()
+            self.captions -= 1
 
     def flush(self) -> None:
         if not self.buffer:
@@ -141,16 +169,23 @@ class _Walk:
         italic, bold = not self.plain, not self.unbold
         self.buffer.clear()
         self.plain = self.unbold = 0
-        if line:
-            align = _alignment(owner)
-            self.blocks.append(
-                Block(
-                    text=line,
-                    caption=self.captions > 0,
-                    hint=italic or align == "center" or _under_photo(owner),
-                    signed=bold or align == "right",
-                )
+        if not line:
+            return
+        # Only a short line can be a caption or a byline: a paragraph's markup is not read.
+        short = len(line) <= _LOOKED_AT
+        align = _alignment(owner) if short else ""
+        self.blocks.append(
+            Block(
+                text=line,
+                caption=self.captions > 0,
+                hint=italic or align == "center" or (short and _under_photo(owner)),
+                signed=bold or align == "right",
             )
+        )
+
+
+# What opening an element did: started a block, a caption, emphasis, bold.
+_Opened = tuple[bool, bool, bool, bool]
 
 
 def read_blocks(
@@ -165,57 +200,43 @@ def read_blocks(
     badges (an img at most 100 pixels wide or high) are left out.
     """
     walk = _Walk()
+    # Per element opened and not closed yet: what opening it did (None: left out, a photo).
+    opened: list[tuple[etree._Element, _Opened | None]] = []
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if len(walk.blocks) >= _BLOCKS_MAX:
             break
         tag = el.tag if isinstance(el.tag, str) else ""
-        if event == "start":
-            if el is not root and _skipped(el, tag, skip):
-                walker.skip_subtree()
-                continue
-            if tag == "img":
-                walk.flush()
-                src = (el.get("data-src") or el.get("src") or "").strip()
-                if src and not is_icon(el):
-                    walk.blocks.append(Block(image=src))
-                continue
-            _enter(walk, el, tag, captions)
-            if el.text:
-                walk.add(el.text)
+        if event == "end":
+            # A left-out element or a photo has no content to close; only its tail is text.
+            if opened and opened[-1][0] is el and (done := opened.pop()[1]) is not None:
+                walk.close(done)
+            if el is not root and el.tail:
+                walk.add(el.tail)
             continue
-        # A left-out element or a photo has no content to close; only its tail is text.
-        if tag != "img" and (el is root or not _skipped(el, tag, skip)):
-            _leave(walk, el, tag, captions)
-        if el is not root and el.tail:
-            walk.add(el.tail)
+        if el is not root and _skipped(el, tag, skip):
+            walker.skip_subtree()
+            opened.append((el, None))
+            continue
+        if tag == "img":
+            walk.flush()
+            src = (el.get("data-src") or el.get("src") or "").strip()
+            if src and not is_icon(el):
+                walk.blocks.append(Block(image=src))
+            opened.append((el, None))
+            continue
+        flags = (
+            tag not in _INLINE_TAGS,
+            el in captions or _is_caption_element(el, tag),
+            _is_emphasis(el, tag),
+            tag in _BOLD_TAGS,
+        )
+        walk.open(el, flags)
+        opened.append((el, flags))
+        if el.text:
+            walk.add(el.text)
     walk.flush()
     return walk.blocks
-
-
-def _enter(walk: _Walk, el: etree._Element, tag: str, captions: Collection) -> None:
-    """Open an element: a block element starts a new line, emphasis starts counting."""
-    if tag not in _INLINE_TAGS:
-        walk.flush()
-        walk.owners.append(el)
-    if el in captions or _is_caption_element(el, tag):
-        walk.flush()
-        walk.captions += 1
-    walk.emphasis += _is_emphasis(el, tag)
-    walk.bold += tag in _BOLD_TAGS
-
-
-def _leave(walk: _Walk, el: etree._Element, tag: str, captions: Collection) -> None:
-    """Close an element opened by _enter, in the reverse order."""
-    walk.emphasis -= _is_emphasis(el, tag)
-    walk.bold -= tag in _BOLD_TAGS
-    if tag not in _INLINE_TAGS:
-        walk.flush()
-        if walk.owners:
-            walk.owners.pop()
-    if el in captions or _is_caption_element(el, tag):
-        walk.flush()
-        walk.captions -= 1
 
 
 def text_of(el: etree._Element) -> str:
