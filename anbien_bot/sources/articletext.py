@@ -62,6 +62,10 @@ _DATE_WORDS = frozenset(
     | {"hai", "ba", "tư", "bốn", "năm", "sáu", "bảy", "tám", "chín", "mười", "một", "tháng"}
     | {"giêng", "chạp", "gmt", "utc", "sa", "ch", "am", "pm", "h", "g"}
 )
+# "Ngày đăng: 21/01/2021 - Lượt xem: 87 - Tác giả: …": a page's line about the article, not of it.
+_META_LINE = re.compile(
+    r"^(?:ngày\s+đăng|đăng\s+ngày|ngày\s+cập\s+nhật|cập\s+nhật(?:\s+lúc)?)\s*:?\s*[\d(]", re.I
+)
 # "An Biên, ngày 07 tháng 8 năm 2025": where and when an official notice was signed.
 _PLACE_DATE = re.compile(
     r"^[^\d,]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}\s*\.?$", re.I
@@ -188,7 +192,7 @@ def _text_and_photos(blocks: Sequence[Block]) -> list[Block]:
             items.append(block)
             continue
         line = strip_furniture(block.text)
-        if not line or is_furniture(line) or is_date_line(line):
+        if not line or is_furniture(line) or is_date_line(line) or _META_LINE.match(line):
             continue
         if is_related_heading(line):
             break

@@ -39,7 +39,6 @@ _FILE_LINK = re.compile(
     r"com_attachments|/attachments?/download",
     re.I,
 )
-_LEAD_META_MIN = 60  # a site-wide description ("Cổng thông tin điện tử ...") is shorter
 # "Tiêu đề | Cổng thông tin điện tử xã Đông Thái": the site's name after the title.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:cổng|trang)\s+thông\s+tin\b.*$", re.I)
 _TITLE_CLASS = re.compile(r"title|tieu-?_?de|headline", re.I)
@@ -53,6 +52,11 @@ _TITLE_MIN, _TITLE_MAX = 8, 300
 _LEAD_MIN, _LEAD_MAX = 40, 1500
 _NEAR_TITLE = 8  # text nodes after the title that may hold its date line
 _DATE_NODE_MAX = 80  # a date line is short; a date inside a long sentence is the news's own
+_DATE_START = re.compile(
+    r"^(?:ngày\s+đăng|đăng\s+ngày|(?:ngày\s+)?cập\s+nhật|thời\s+gian\s+đăng|(?:thứ\s+\w+|chủ\s+nhật)"
+    r"\s*,|\(?\s*\d{1,2}\s*[:/.h-]\s*\d)",
+    re.I,
+)
 _SCAN_NODES = 600  # how far below the title a date line is looked for
 _SCAN_ELEMENTS = 3000  # how far from the title a lead or photo is looked for
 _AUTHOR_PREFIX = re.compile(r"^(?:viết\s+bởi|tác\s+giả|người\s+viết|bài\s+viết)\s*:?\s*", re.I)
@@ -210,8 +214,11 @@ def find_date(root: Element, metas: Metas, title_el: Element | None) -> datetime
             return found
     if title_el is None:
         return None
-    near = [str(t) for t in _following_text(title_el, n=_NEAR_TITLE)]
-    short = " ".join(t for t in near if len(t.strip()) <= _DATE_NODE_MAX)
+    near = [str(t).strip() for t in _following_text(title_el, n=_NEAR_TITLE)]
+    # A date line is short, or long only past its date ("Ngày đăng: … - Tác giả: … - Nguồn: …").
+    short = " ".join(
+        t[:_DATE_NODE_MAX] for t in near if len(t) <= _DATE_NODE_MAX or _DATE_START.match(t)
+    )
     before = " ".join(reversed([str(t) for t in _before_text(title_el)]))
     return (
         parse_vietnamese_datetime(short)
