@@ -38,6 +38,7 @@ _WIDGET_LINE = (
 )
 _WIDGET_WORDS = frozenset(_WIDGET_LINE.split())
 _WORD = re.compile(r"\w+")
+_DIGIT = re.compile(r"\d")
 _BREADCRUMB = re.compile(r"^trang\s+chủ\s*(?:[>»›/|]|$)", re.I)
 _RELATED_HEADING = re.compile(
     r"^(?:các\s+)?(?:tin|bài(?:\s+viết)?)\s+(?:liên\s+quan|khác|cùng\s+chuyên\s+mục|đã\s+đưa"
@@ -132,7 +133,7 @@ def is_caption(line: str) -> bool:
 def is_date_line(line: str) -> bool:
     """Tell whether a line only gives a date: "Cập nhật lúc 10:12 ngày 28/05/2024", "(10:59 |
     29/05/2020)", "Thứ Hai, 20 Tháng 11 2023 09:30"."""
-    if len(line) > 80 or not any(c.isdigit() for c in line):
+    if len(line) > 80 or _DIGIT.search(line) is None:
         return False
     words = [w for w in _WORD.findall(line.lower()) if not w.isdigit()]
     if not all(w in _DATE_WORDS for w in words):
