@@ -7,17 +7,14 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from anbien_bot.sources.articletext import (
-    Block,
     arrange,
     author_name,
     clean_text,
     is_caption,
     is_furniture,
-    main_element,
-    parse_page,
-    read_blocks,
     strip_furniture,
 )
+from anbien_bot.sources.pagetext import Block, main_element, parse_page, read_blocks
 
 LEAD = "Sáng 12/3, Ủy ban nhân dân huyện tổ chức hội nghị triển khai kế hoạch phòng chống hạn mặn."
 

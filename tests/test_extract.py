@@ -214,13 +214,21 @@ def test_commune_portal_reads_through_selectors_alone():
     assert article.unmatched == ()
 
 
-def test_commune_lead_and_photo_need_the_configuration():
+def test_commune_lead_and_photo_no_longer_need_the_configuration():
+    # Issue 13: the defaults find Drupal's lead field and the image field above the body,
+    # which only the configuration found before.
     html = page("commune/gap-mat-nguoi-cao-tuoi.html")
     configured = parse_article(html, COMMUNE_URL, COMMUNE_SELECTORS)
     default = parse_article(html, COMMUNE_URL, Selectors())
 
-    assert default.lead != configured.lead
-    assert default.image_url != configured.image_url
+    assert default.lead == configured.lead
+    assert default.image_url == configured.image_url
+    assert (default.title, default.published, default.author, default.body) == (
+        configured.title,
+        configured.published,
+        configured.author,
+        configured.body,
+    )
 
 
 def test_commune_listing_reads_dates_beside_the_links():

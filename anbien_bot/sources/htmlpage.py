@@ -19,11 +19,19 @@ from lxml.cssselect import CSSSelector
 
 from ..text.dates import VN_TZ, parse_vietnamese_datetime
 from ..text.vntext import clean_line
-from .articletext import clean_text, text_of
+from .articletext import clean_text
+from .pagetext import text_of
 
 Element = lxml.html.HtmlElement
 
-_OUTSIDE_CONTENT = re.compile(r"sidebar|side-bar|menu|footer|navbar|breadcrumb|banner", re.I)
+# A class or id word naming page furniture ("sidebar", "region-sidebar-first", "gva_menu"),
+# but not one describing the page ("has-breadcrumb", "no-sidebar").
+_OUTSIDE_CONTENT = re.compile(
+    r"(?:^|\s)(?!(?:has|no|with|without|is)-)[\w-]*?(?:^|\b|[-_])"
+    r"(?:sidebar|side-bar|menu|footer|navbar|breadcrumbs?|banner)(?=$|[\s_-])",
+    re.I,
+)
+_OUTSIDE_CAMEL = re.compile(r"[a-z0-9](?:Sidebar|Menu|Footer|Navbar|Breadcrumbs?|Banner)(?![a-z])")
 
 find_links = etree.XPath(".//a[@href]")
 
@@ -65,12 +73,19 @@ def first_line(elements: Iterable[Element]) -> str:
 
 
 def outside(el: Element) -> bool:
-    """Tell whether el sits in a menu, sidebar, header or footer."""
+    """Tell whether el sits in a menu, sidebar, or the page's header or footer (an article's
+    own <header>, holding its title, is not the page's)."""
     for ancestor in el.iterancestors():
-        if ancestor.tag in ("nav", "header", "footer", "aside"):
+        if ancestor.tag in ("nav", "aside"):
             return True
+        if ancestor.tag in ("header", "footer") and not any(
+            a.tag in ("article", "main") for a in ancestor.iterancestors()
+        ):
+            return True
+        if ancestor.tag in ("body", "html"):
+            break  # their classes describe the whole page ("right-sidebar")
         names = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if names != " " and _OUTSIDE_CONTENT.search(names):
+        if names != " " and (_OUTSIDE_CONTENT.search(names) or _OUTSIDE_CAMEL.search(names)):
             return True
     return False
 

@@ -20,6 +20,7 @@ from ..store.articles import StoreResult
 from ..text.dates import utcnow
 from ..text.urls import host_of
 from ..values import FailureKind
+from .articleurls import url_key
 from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
 from .feeds import FeedError, parse_feed
 from .health import FIELD_MARKS_KEPT, fields_found
@@ -270,6 +271,9 @@ class Ingestor:
                 FailureKind.NO_ITEMS, "the listing yielded no articles (check selectors.item)"
             )
         known = await self.store.known_keys(source.name, items)
+        # Until ids were read from URLs (issue 13) most articles were known by their URL.
+        by_url = {url_key(item.url): key for key, item in items.items()}
+        known |= {by_url[u] for u in await self.store.known_keys(source.name, by_url)}
         entries: list[Entry] = []
         untitled = 0
         for key, item in items.items():

@@ -17,18 +17,20 @@ from itertools import chain, islice
 
 from ..models import Selectors
 from ..text.dates import parse_vietnamese_datetime
-from ..text.urls import absolute_url, canonical_url, host_of
+from ..text.urls import absolute_url, canonical_url
 from ..text.vntext import clean_line
-from .articletext import clean_text, parse_page
-from .htmlpage import Element, date_of, find_links, first_line, outside, reading, select
+from .articletext import clean_text
+from .htmlpage import Element, date_of, find_links, first_line, reading, select
+from .listingblocks import article_links
+from .pagetext import parse_page
 
-# Without an item selector, a listing link is an article if its path carries a numeric id or
-# a long slug; menus, category pages and files do not.
-_ARTICLE_PATH = re.compile(
-    r"/\d{3,}(?:/|\.html?$|$)|[-_]\d{3,}\.html?$|/node/\d+|/[^/]*-[^/]*-[^/]*-[^/]+/?$"
+# What a next-page link says, in its text or title, once arrows and spaces are set aside.
+_NEXT_LABELS = frozenset(
+    {"trang sau", "trang tiếp", "trang kế", "tiếp", "tiếp theo", "kế tiếp", "sau", "next"}
+    | {"đi đến trang sau", "next page", "»", "›", ">>", ">", "→", "››"}
 )
-_FILE_PATH = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|rar|jpe?g|png|gif|mp[34])$", re.I)
-_NEXT_LABELS = frozenset({"trang sau", "trang tiếp", "tiếp", "tiếp theo", "sau", "next", "»", "›"})
+_ARROWS = "»›>→ \xa0"
+_PAGE_NUMBER = re.compile(r"^\[?(\d{1,4})\]?$")
 _ITEMS_MAX = 500
 # Class or id names of the element showing an item's date ("news-date", "views-field-created",
 # "entry-date", "ngay-dang", "post-time"); a <time> element or a datetime attribute also counts.
@@ -56,7 +58,7 @@ def parse_listing(html: bytes | str, page_url: str, selectors: Selectors) -> lis
     if selectors.item:
         found = [(el, _link_of(el)) for el in select(root, selectors.item)]
     else:
-        found = [(a, a) for a in islice(_default_items(root, page_url), _ITEMS_MAX)]
+        found = [(a, a) for a in islice(article_links(root, page_url), _ITEMS_MAX)]
     # A real listing has dozens of links; thousands mean a hostile page, not more news.
     hrefs = {el: link.get("href") for el, link in found[:_ITEMS_MAX] if link is not None}
     items: dict[str, ListingItem] = {}
@@ -99,12 +101,8 @@ def next_page_urls(html: bytes | str, page_url: str, selectors: Selectors) -> li
         candidates = [_link_of(el) for el in select(root, selectors.next_page)]
     else:
         candidates = root.xpath("//link[@rel='next'] | //a[@rel='next']")
-        candidates += [
-            a
-            for a in find_links(root)
-            if clean_line(a.text_content()).lower() in _NEXT_LABELS
-            or "next" in a.get("class", "").lower().split()
-        ]
+        candidates += [a for a in find_links(root) if _says_next(a)]
+        candidates += _after_current_page(root)
     hrefs = (el.get("href", "").strip() for el in candidates if el is not None)
     # "#" is how many portals draw a next button that goes nowhere (on the last page).
     urls = (absolute_url(href, page_url) for href in hrefs if not href.startswith("#"))
@@ -159,16 +157,32 @@ def _link_of(el: Element) -> Element | None:
     return el if el.get("href") is not None else next(iter(find_links(el)), None)
 
 
-def _default_items(root: Element, page_url: str) -> Iterable[Element]:
-    """Yield the links of a listing that look like articles on the listing's own site."""
-    host = host_of(page_url)
+def _says_next(a: Element) -> bool:
+    """Tell whether a link reads as "next page" by its text, title or class."""
+    text = clean_line(a.text_content()).lower()
+    if text in _NEXT_LABELS or text.strip(_ARROWS) in _NEXT_LABELS:
+        return True
+    title = clean_line(a.get("title", "")).lower()
+    return title in _NEXT_LABELS or "next" in a.get("class", "").lower().split()
+
+
+def _after_current_page(root: Element) -> list[Element]:
+    """Return the link to page N+1 beside a pager's current page N (a number, not a link)."""
+    found = []
     for a in find_links(root):
-        url = absolute_url(a.get("href", ""), page_url)
-        if url is None or host_of(url) != host:
+        number = _PAGE_NUMBER.match(clean_line(a.text_content()))
+        if number is None or int(number[1]) < 2:
             continue
-        path = "/" + url.split("://", 1)[1].partition("/")[2].partition("?")[0]
-        if _ARTICLE_PATH.search(path) and not _FILE_PATH.search(path) and not outside(a):
-            yield a
+        current = a.getprevious()
+        if current is None and (parent := a.getparent()) is not None:
+            item = parent.getprevious()  # <li><span>1</span></li><li><a>2</a></li>
+            current = item[-1] if item is not None and len(item) else None
+        if current is None or current.tag == "a" or current.get("href") is not None:
+            continue
+        shown = _PAGE_NUMBER.match(clean_line(current.text_content()))
+        if shown is not None and int(shown[1]) == int(number[1]) - 1:
+            found.append(a)
+    return found
 
 
 def _own_boxes(el: Element, hrefs: dict[Element, str | None]) -> Iterable[Element]:

@@ -21,11 +21,22 @@ _DAY_FIRST = re.compile(
 _YEAR_FIRST = re.compile(
     r"(?<![\d/.-])(?P<y>\d{4})(?P<sep>[/-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?![\d/-])"
 )
+# "17 tháng 5 năm 2024", "20 Tháng 11 2023" (Joomla), "26 Tháng Bảy, 2025" (Drupal's month names).
+_MONTH_WORDS = {
+    "giêng": 1, "một": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
+    "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
+}  # fmt: skip
+_MONTH_WORD = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 _SPELLED = re.compile(
-    r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})\s*(?:,\s*|năm\s+)(?P<y>\d{4})(?!\d)",
+    rf"(?<!\d)(?P<d>\d{{1,2}})\s+tháng\s+(?:(?P<m>\d{{1,2}})|(?P<mw>{_MONTH_WORD}))"
+    r"\s*(?:,\s*|năm\s+|\s)(?P<y>\d{4})(?!\d)",
     re.IGNORECASE,
 )
-_TIME = r"(?<!\d)(?P<H>\d{1,2})\s*[:hg]\s*(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?(?!\d)"
+# "SA"/"CH" (sáng, chiều) are how ASP.NET writes AM/PM in Vietnamese: "17/05/2024 2:15:00 CH".
+_TIME = (
+    r"(?<!\d)(?P<H>\d{1,2})\s*[:hg]\s*(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?(?!\d)"
+    r"(?:\s*(?P<half>SA|CH|AM|PM)(?!\w))?"
+)
 # What may stand between a date and its time: separators, "lúc" (at), a weekday, "ngày" (day).
 _WEEKDAY = r"(?:thứ\s+\w+|chủ\s+nhật|cn)"
 _TIME_AFTER = re.compile(r"(?:[\s,|\-–—()T]|lúc)*" + _TIME, re.IGNORECASE)
@@ -46,7 +57,8 @@ def parse_vietnamese_datetime(text: str) -> datetime | None:
     if match is None:
         return None
     try:
-        day, month, year = int(match["d"]), int(match["m"]), int(match["y"])
+        day, year = int(match["d"]), int(match["y"])
+        month = _month(match)
         if not _MIN_YEAR <= year <= _MAX_YEAR:
             return None
         hour = minute = second = 0
@@ -60,13 +72,29 @@ def parse_vietnamese_datetime(text: str) -> datetime | None:
         else:
             time_match = None
         if time_match is not None:
-            hour, minute = int(time_match["H"]), int(time_match["M"])
+            hour, minute = _hour(time_match), int(time_match["M"])
             second = int(time_match["S"] or 0)
         tz = _offset_at(text, end) or VN_TZ
         local = datetime(year, month, day, hour, minute, second, tzinfo=tz)
         return local.astimezone(UTC)
     except (ValueError, OverflowError):
         return None
+
+
+def _month(match: re.Match[str]) -> int:
+    """Return the month of a date match, written as a number or in words."""
+    words = match.groupdict().get("mw")
+    return _MONTH_WORDS[" ".join(words.lower().split())] if words else int(match["m"])
+
+
+def _hour(match: re.Match[str]) -> int:
+    """Return the hour of a time match on the 24-hour clock."""
+    hour, half = int(match["H"]), (match["half"] or "").upper()
+    if half in ("CH", "PM") and hour < 12:
+        return hour + 12
+    if half in ("SA", "AM") and hour == 12:
+        return 0
+    return hour
 
 
 def _first_date(text: str) -> re.Match[str] | None:

@@ -1,0 +1,362 @@
+"""A portal page's text as it sits in the markup: parsed bytes, paragraphs and photos in page
+order with what their markup says of them, and the block that holds the article.
+
+:func:`parse_page` reads page bytes in whatever charset, :func:`read_blocks` walks an element
+into lines and photos without recursion (pages nest deeply), and :func:`main_element` finds
+the block that holds the article when no selector says.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import lxml.html
+from lxml import etree
+
+from ..text.vntext import clean_line
+
+# Elements whose text is never article text; their tail still is.
+_SKIPPED_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas"}
+    | {"select", "option", "button", "input", "textarea", "head", "title", "nav", "audio"}
+    | {"video", "map"}
+)
+_INLINE_TAGS = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd"}
+    | {"mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u"}
+    | {"var", "wbr", "label"}
+)
+# Text inside these belongs to the block around them when paragraphs are weighed.
+_INLINE_OWNERS = frozenset(_INLINE_TAGS - {"a"})
+_CONTAINERS = frozenset({"div", "td", "section", "article", "main"})
+# Text in these is never the article's: links, scripts, menus, headers, footers, sidebars.
+_NOT_CONTENT = frozenset(
+    {"a", "script", "style", "nav", "header", "footer", "aside", "noscript", "select", "head"}
+)
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
+_CAPTION_CLASS = re.compile(r"caption|chuthich|chu-thich|image-desc|img-desc|photo-desc", re.I)
+_FURNITURE_CLASS = re.compile(
+    r"breadcrumb|share|social|print|font-?size|text-?size|zoom-?text|tool-?font|view-?count"
+    r"|related|lienquan|lien-quan|comment|rating|toolbar|pagination|pager|wp-block-file"
+    r"|attachments|addtoany|a2a_kit|post-navigation",
+    re.I,
+)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# How captions and bylines look: italic or small type, centred or right-aligned lines, bold.
+_EMPHASIS_TAGS = frozenset({"em", "i", "small"})
+_BOLD_TAGS = frozenset({"b", "strong"})
+_ITALIC_STYLE = re.compile(r"font-style\s*:\s*italic|font-size\s*:\s*(?:[0-9]|1[01])(?:\.\d+)?px"
+                           r"|font-size\s*:\s*(?:[0-9]|10)(?:\.\d+)?pt", re.I)  # fmt: skip
+_ALIGN = re.compile(r"text-align\s*:\s*(center|right)", re.I)
+_SIZE = re.compile(r"(?:^|[;\s])(width|height)\s*:\s*(\d+)px", re.I)
+# Photos that are not the story's: logos, icons, badges, banners, buttons of the print and
+# share bars, theme and system images. Photo file names are Vietnamese; these words are not.
+_NOT_A_PHOTO = re.compile(
+    r"logo|icon|banner|spacer|blank\.|pixel|loading|avatar|emoji|emoticon|no[-_]?image"
+    r"|print|mail|share|facebook|zalo|twitter|rss|arrow|bullet|button|btn"
+    r"|\.svg$|\.gif$|/_layouts/|/skins?/|/themes?/|/style(?:%20| )library/",
+    re.I,
+)
+_LOOKED_AT = 300  # longer lines are paragraphs whatever their markup (see arrange)
+_ICON_SIZE = 100  # a photo is wider and taller than this; badges and icons are not
+_NOT_LETTERS = re.compile(r"[\W\d_]+")
+_SNIPPET = 20  # shorter text pieces are dates, counters and labels more often than prose
+_BLOCKS_MAX = 5000  # far more than any article; a hostile page stops being read here
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph of text or one photo, in page order, with what its markup says of it.
+
+    ``caption`` marks a caption element (figcaption, a caption class); ``hint`` text that
+    looks like one (italic or small, centred, or in the table cell under a photo); ``signed``
+    text set apart as bylines are (bold or right-aligned).
+    """
+
+    text: str = ""
+    image: str = ""  # the img's src as written in the page, unresolved
+    caption: bool = False
+    hint: bool = False
+    signed: bool = False
+
+
+def parse_page(html: bytes | str) -> lxml.html.HtmlElement | None:
+    """Return the parsed page (bytes in any charset, or text), or None if it holds no markup."""
+    data = html.encode("utf-8", "replace") if isinstance(html, str) else _as_utf8(html)
+    # A fresh parser per page: ingest parses big pages in worker threads, and lxml parsers
+    # must not be shared between threads.
+    parser = lxml.html.HTMLParser(
+        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
+    )
+    try:
+        return lxml.html.document_fromstring(data, parser=parser)
+    except etree.ParserError:
+        return None
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """Return page bytes as UTF-8: valid UTF-8 wins, then the page's own charset."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace").encode("utf-8")
+    try:
+        data.decode("utf-8")
+        return data
+    except UnicodeDecodeError:
+        pass
+    # Invalid UTF-8 without a charset is most often a page cut short mid-letter.
+    match = _CHARSET.search(data[:4096])
+    charset = match[1].decode("ascii", "replace") if match else "utf-8"
+    try:
+        return data.decode(charset, "replace").encode("utf-8")
+    except LookupError:
+        return data.decode("utf-8", "replace").encode("utf-8")
+
+
+class _Walk:
+    """The state of one read_blocks walk: the line being gathered and the blocks so far."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buffer: list[str] = []
+        self.captions = 0  # how many caption elements the walk is inside
+        self.emphasis = 0  # how many italic or small-type elements
+        self.bold = 0
+        self.plain = 0  # letters gathered outside italics, and outside bold
+        self.unbold = 0
+        self.owners: list[etree._Element] = []  # the block elements the walk is inside
+
+    def add(self, text: str) -> None:
+        self.buffer.append(text)
+        letters = len(text.strip())
+        if not self.emphasis:
+            self.plain += letters
+        if not self.bold:
+            self.unbold += letters
+
+    def open(self, el: etree._Element, opened: _Opened) -> None:
+        """Open an element: a block element starts a new line, emphasis starts counting."""
+        block, caption, emphasis, bold = opened
+        if block:
+            self.flush()
+            self.owners.append(el)
+        if caption:
+            self.flush()
+            self.captions += 1
+        self.emphasis += emphasis
+        self.bold += bold
+
+    def close(self, opened: _Opened) -> None:
+        """Close an element opened with the same flags, in the reverse order."""
+        block, caption, emphasis, bold = opened
+        self.emphasis -= emphasis
+        self.bold -= bold
+        if block:
+            self.flush()
+            if self.owners:
+                self.owners.pop()
+        if caption:
+            self.flush()
+            self.captions -= 1
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        line = clean_line("".join(self.buffer))
+        owner = self.owners[-1] if self.owners else None
+        italic, bold = not self.plain, not self.unbold
+        self.buffer.clear()
+        self.plain = self.unbold = 0
+        if not line:
+            return
+        # Only a short line can be a caption or a byline: a paragraph's markup is not read.
+        short = len(line) <= _LOOKED_AT
+        align = _alignment(owner) if short else ""
+        self.blocks.append(
+            Block(
+                text=line,
+                caption=self.captions > 0,
+                hint=italic or align == "center" or (short and _under_photo(owner)),
+                signed=bold or align == "right",
+            )
+        )
+
+
+# What opening an element did: started a block, a caption, emphasis, bold.
+_Opened = tuple[bool, bool, bool, bool]
+
+
+def read_blocks(
+    root: etree._Element,
+    skip: Collection[etree._Element] = (),
+    captions: Collection[etree._Element] = (),
+) -> list[Block]:
+    """Return root's text as paragraphs and photos in page order, leaving scripts and widgets.
+
+    Elements in ``skip`` are left out (their tail is kept); text inside ``captions`` (or a
+    figcaption, or an element whose class says caption) is marked as caption. Icons and
+    badges (an img at most 100 pixels wide or high) are left out.
+    """
+    walk = _Walk()
+    # Per element opened and not closed yet: what opening it did (None: left out, a photo).
+    opened: list[tuple[etree._Element, _Opened | None]] = []
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        if len(walk.blocks) >= _BLOCKS_MAX:
+            break
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if event == "end":
+            # A left-out element or a photo has no content to close; only its tail is text.
+            if opened and opened[-1][0] is el and (done := opened.pop()[1]) is not None:
+                walk.close(done)
+            if el is not root and el.tail:
+                walk.add(el.tail)
+            continue
+        if el is not root and _skipped(el, tag, skip):
+            walker.skip_subtree()
+            opened.append((el, None))
+            continue
+        if tag == "img":
+            walk.flush()
+            src = (el.get("data-src") or el.get("src") or "").strip()
+            if src and not is_icon(el):
+                walk.blocks.append(Block(image=src))
+            opened.append((el, None))
+            continue
+        flags = (
+            tag not in _INLINE_TAGS,
+            el in captions or _is_caption_element(el, tag),
+            _is_emphasis(el, tag),
+            tag in _BOLD_TAGS,
+        )
+        walk.open(el, flags)
+        opened.append((el, flags))
+        if el.text:
+            walk.add(el.text)
+    walk.flush()
+    return walk.blocks
+
+
+def text_of(el: etree._Element) -> str:
+    """Return the readable text of an element, one line per paragraph, without scripts."""
+    return "\n".join(b.text for b in read_blocks(el) if b.text)
+
+
+def main_element(root: etree._Element) -> etree._Element:
+    """Return the element that holds the most paragraph text outside links, menus and sidebars.
+
+    Each paragraph's length counts for the block that holds it (a div with its own text
+    counts for itself), 0.9 of it for the parent and 0.45 for the grandparent, so the
+    container of many paragraphs outweighs any single one.
+    """
+    scores: dict[etree._Element, float] = {}
+
+    def credit(owner: etree._Element | None, size: int) -> None:
+        while owner is not None and owner.tag in _INLINE_OWNERS:
+            owner = owner.getparent()
+        if owner is None:
+            return
+        if owner.tag in _CONTAINERS:
+            scores[owner] = scores.get(owner, 0.0) + size
+        for weight, ancestor in zip((0.9, 0.45), owner.iterancestors(), strict=False):
+            scores[ancestor] = scores.get(ancestor, 0.0) + weight * size
+
+    body = root.find("body")
+    start = body if body is not None else root
+    # One walk that skips menus and links whole is several times faster than an XPath
+    # over every text node.
+    walker = etree.iterwalk(start, events=("start",))
+    for _, el in walker:
+        if el.tail and el is not start and (size := _weight(el.tail)):
+            credit(el.getparent(), size)
+        if not isinstance(el.tag, str) or el.tag in _NOT_CONTENT:
+            walker.skip_subtree()
+        elif el.text and (size := _weight(el.text)):
+            credit(el, size)
+    return max(scores, key=scores.__getitem__) if scores else start
+
+
+def _weight(text: str) -> int:
+    """Return how much a piece of text counts: its letters, and snippets (labels beside
+    sidebar links) barely; dates and counters ("(10:15 | 28/05/2020)") not at all."""
+    size = len(_NOT_LETTERS.sub("", text))
+    return size if size >= _SNIPPET else size // 4
+
+
+def _skipped(el: etree._Element, tag: str, skip: Collection[etree._Element]) -> bool:
+    """Tell whether an element's own content is left out of the text."""
+    if not tag or tag in _SKIPPED_TAGS or el in skip or el.get("hidden") is not None:
+        return True
+    style = el.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    names = f"{el.get('class', '')} {el.get('id', '')}"
+    return names != " " and _FURNITURE_CLASS.search(names) is not None
+
+
+def _is_caption_element(el: etree._Element, tag: str) -> bool:
+    """Tell whether an element holds a caption by its markup."""
+    if tag in ("figcaption", "caption"):
+        return True
+    names = el.get("class")
+    return bool(names) and _CAPTION_CLASS.search(names) is not None
+
+
+def _is_emphasis(el: etree._Element, tag: str) -> bool:
+    """Tell whether an element sets its text in italics or small type, as captions are."""
+    if tag in _EMPHASIS_TAGS:
+        return True
+    if tag == "font" and el.get("size", "").strip() in ("1", "2", "-1", "-2"):
+        return True
+    style = el.get("style") if tag in ("span", "font", "div", "p") else None
+    return bool(style) and _ITALIC_STYLE.search(style) is not None
+
+
+def _alignment(el: etree._Element | None) -> str:
+    """Return "center" or "right" if the element (or the cell or block around it) says so."""
+    for _ in range(2):
+        if el is None:
+            return ""
+        align = (el.get("align") or "").lower()
+        if align in ("center", "right"):
+            return align
+        style = el.get("style")
+        if style and (match := _ALIGN.search(style)):
+            return match[1].lower()
+        if el.tag == "center":
+            return "center"
+        if el.tag not in ("p", "span", "font", "em", "i", "b", "strong", "td"):
+            return ""
+        el = el.getparent()
+    return ""
+
+
+def _under_photo(el: etree._Element | None) -> bool:
+    """Tell whether the element is (in) a table cell whose row follows a row with a photo."""
+    for _ in range(2):
+        if el is None:
+            return False
+        if el.tag == "td":
+            row = el.getparent()
+            above = row.getprevious() if row is not None else None
+            return above is not None and above.find(".//img") is not None
+        el = el.getparent()
+    return False
+
+
+def is_icon(img: etree._Element) -> bool:
+    """Tell whether an img is an icon or badge by the size the page gives it."""
+    sizes = [img.get("width"), img.get("height")]
+    sizes += [m[2] for m in _SIZE.finditer(img.get("style") or "")]
+    for size in sizes:
+        digits = (size or "").strip().removesuffix("px")
+        if digits.isdigit() and int(digits) <= _ICON_SIZE:
+            return True
+    return False
+
+
+def is_photo(url: str) -> bool:
+    """Tell whether an image URL can be the story's photo (not a logo, icon or banner)."""
+    return _NOT_A_PHOTO.search(url.partition("?")[0]) is None
