@@ -19,9 +19,10 @@ from ...models import Selectors
 from ...text.dates import VN_TZ
 from ...text.urls import absolute_url
 from ...text.vntext import clean_line, fold
-from ..articletext import clean_text, parse_page, text_of
+from ..articletext import clean_text
 from ..extract import ArticlePage, parse_article
 from ..htmlpage import Element, date_of, find_links, first_line, outside, select
+from ..pagetext import parse_page, text_of
 from .blocks import ListedArticle
 from .css import candidates
 

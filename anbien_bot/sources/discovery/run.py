@@ -16,11 +16,12 @@ from ...models import Entry, Selectors
 from ...net.fetch import FetchError, FetchResult
 from ...text.urls import canonical_url, host_of
 from ...text.vntext import clean_line, fold
-from ..articletext import clean_text, parse_page
+from ..articletext import clean_text
 from ..extract import ExtractError, article_key, parse_article, to_entry
 from ..feeds import FeedError, parse_feed
 from ..htmlpage import find_links, reading
 from ..listing import ListingItem, parse_listing
+from ..pagetext import parse_page
 from .blocks import ListedArticle, Listing, find_listing
 from .feedlinks import FeedCandidate, feed_candidates, is_specific, platform_of
 from .fields import Page, article_selectors
