@@ -74,6 +74,10 @@ _PLACE_DATE = re.compile(
 # A byline with no prefix is a short name: "Minh Trí", "Ngọc Ánh (CDC Kiên Giang)".
 _BARE_NAME = re.compile(r"^[^\W\d_][^\d:;!?…]{1,48}(?:[^\W\d_]|\))$")
 _BARE_NAME_WORDS = 8
+# What CMSs put where no one signed: their default accounts ("quantri" is "quản trị" as a login).
+_PLACEHOLDER_AUTHORS = frozenset(
+    {"super user", "administrator", "admin", "quản trị viên", "quản trị", "quantri", "webmaster"}
+)
 _CAPTION_MAX = 300  # a caption is a sentence or two; a longer line after a photo is text
 _AUTHOR_MAX = 80
 _FURNITURE_MAX = 160  # widget rows and breadcrumbs are short; paragraphs are not furniture
@@ -123,6 +127,18 @@ def author_name(line: str) -> str:
     if match is None or len(line) > _AUTHOR_MAX:
         return ""
     return match["name"].strip(" .,;-–—*")
+
+
+def signed_name(name: str) -> str:
+    """Return a name as a byline, or "" if it is a CMS account rather than a person or office.
+
+    People and offices are written capitalised ("Minh Khoa", "Văn phòng UBND xã"); a login
+    ("quantri", "bientap01") is not, and the CMS's own accounts are placeholders.
+    """
+    name = clean_line(name).strip(" .,;-–—")
+    if not name or not name[0].isupper() or name.lower() in _PLACEHOLDER_AUTHORS:
+        return ""
+    return name
 
 
 def is_caption(line: str) -> bool:

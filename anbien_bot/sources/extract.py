@@ -7,7 +7,7 @@ text and come back as plain data, so the same code serves polling and the admin'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..models import Attachment, Entry, Selectors
@@ -82,6 +82,30 @@ def to_entry(page: ArticlePage, key: str, fallback: ListingItem | None = None) -
         body=page.body,
         author=page.author,
         attachments=page.attachments,
+    )
+
+
+def needs_page(entry: Entry) -> bool:
+    """Tell whether a feed item is thin enough to be completed from its article page."""
+    return not entry.image_url or not entry.summary
+
+
+def completed(entry: Entry, page: ArticlePage) -> Entry:
+    """Return a feed item completed from its article page, once that page has been read.
+
+    The page's lead and byline win over the feed's: a feed's description may be a teaser cut
+    mid-sentence, a summary written apart or a photo's caption, and its author the account
+    that posted it, while the page shows residents its lead and who wrote it. What the feed
+    gives of its own (its photo, text, files, date) stays; the page fills what it lacks.
+    """
+    return replace(
+        entry,
+        summary=page.lead or entry.summary,
+        image_url=entry.image_url or page.image_url,
+        published=entry.published or page.published,
+        body=entry.body or page.body,
+        author=page.author or entry.author,
+        attachments=entry.attachments or page.attachments,
     )
 
 

@@ -20,6 +20,7 @@ from ..text.dates import VN_TZ, parse_vietnamese_datetime
 from ..text.plaintext import first_image_src, html_to_text
 from ..text.urls import absolute_url, canonical_url
 from ..text.vntext import clean_line, clean_paragraphs
+from .articletext import signed_name
 
 _TITLE_WORDS = 12
 # feedparser reads "05-06-2020" as 20 June 2005 (an ISO 8601 guess): day-first dates are ours.
@@ -109,8 +110,17 @@ def _entry(
         image_url=_image(item, feed_url, (summary_html, content_html)),
         published=_published(item, times_are_local),
         body=max(content, summary, key=len) if content else "",
-        author=clean_line(html_to_text(item.get("author") or "")),
+        author=_author(item),
     )
+
+
+def _author(item: Mapping[str, Any]) -> str:
+    """Return who signed the item: the name of "mail@host (Name)", not a CMS account.
+
+    WordPress and Drupal put the account that posted it in dc:creator ("quantri").
+    """
+    detail = item.get("author_detail") or {}
+    return signed_name(html_to_text(detail.get("name") or item.get("author") or ""))
 
 
 def _own(item: Mapping[str, Any], key: str) -> Any:

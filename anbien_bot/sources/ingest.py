@@ -7,7 +7,7 @@ import logging
 import random
 import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -21,7 +21,15 @@ from ..text.dates import utcnow
 from ..text.urls import host_of
 from ..values import FailureKind
 from .articleurls import url_key
-from .extract import ArticlePage, ExtractError, article_key, parse_article, to_entry
+from .extract import (
+    ArticlePage,
+    ExtractError,
+    article_key,
+    completed,
+    needs_page,
+    parse_article,
+    to_entry,
+)
 from .feeds import FeedError, parse_feed
 from .health import FIELD_MARKS_KEPT, fields_found
 from .listing import ListingItem, ListingWalk, parse_listing
@@ -387,10 +395,10 @@ class Ingestor:
         entries: list[Entry],
         progress: Callable[[int, int], None] | None = None,
     ) -> list[Entry]:
-        """Fill a thin feed item's missing image or summary from its article page."""
+        """Complete thin feed items (no image or no summary) from their article pages."""
         if not source.enrich:
             return entries
-        thin = [e for e in entries if not e.image_url or not e.summary]
+        thin = [e for e in entries if needs_page(e)]
         if not thin:
             return entries
         known = await self.store.known_keys(source.name, (e.key for e in thin))
@@ -407,14 +415,7 @@ class Ingestor:
             )
             if page is None:
                 continue
-            enriched[entry.key] = replace(
-                entry,
-                image_url=entry.image_url or page.image_url,
-                summary=entry.summary or page.lead,
-                body=entry.body or page.body,
-                author=entry.author or page.author,
-                attachments=entry.attachments or page.attachments,
-            )
+            enriched[entry.key] = completed(entry, page)
         return [enriched.get(e.key, e) for e in entries]
 
 

@@ -26,6 +26,7 @@ from .articletext import (
     is_date_line,
     is_place_date,
     is_related_heading,
+    signed_name,
     strip_furniture,
 )
 from .htmlpage import Element, find_links, first_line, iso_date, outside
@@ -60,7 +61,6 @@ _DATE_START = re.compile(
 _SCAN_NODES = 600  # how far below the title a date line is looked for
 _SCAN_ELEMENTS = 3000  # how far from the title a lead or photo is looked for
 _AUTHOR_PREFIX = re.compile(r"^(?:viết\s+bởi|tác\s+giả|người\s+viết|bài\s+viết)\s*:?\s*", re.I)
-_PLACEHOLDER_AUTHORS = frozenset({"super user", "administrator", "admin", "quản trị viên"})
 
 # Two queries: a union of both is several times slower than either (it sorts in page order).
 _heading_tags = etree.XPath("//h1 | //h2 | //h3")
@@ -294,8 +294,7 @@ def photo_above(title_el: Element | None, main: Element) -> str | None:
 def structured_author(root: Element) -> str:
     """Return the author a page marks up (schema.org's author), unless it is a placeholder."""
     for el in root.xpath("//*[@itemprop='author']"):
-        name = _AUTHOR_PREFIX.sub("", first_line([el])).strip(" .,;-–—")
-        if name and name[0].isupper() and name.lower() not in _PLACEHOLDER_AUTHORS:
+        if name := signed_name(_AUTHOR_PREFIX.sub("", first_line([el]))):
             return name
     return ""
 
