@@ -79,11 +79,31 @@ async def test_a_feed_that_carries_none_of_the_pages_articles_is_not_chosen() ->
 
 
 async def test_selectors_are_given_only_where_the_defaults_read_wrong() -> None:
+    found = await discover_site(layout("aspnet"))
+    # A photo box beside the list of notices, a pager of arrow images, notices whose text
+    # opens with its legal basis while their lead sits above it: exactly those three need
+    # a selector, and the block reads them right.
+    assert found.needed == {
+        "item": ".list-unstyled > li a",
+        "next_page": "a.trang-sau",
+        "lead": "p.text-justify",
+    }
+    assert [item.url for item in found.items] == [
+        f"{BASE}/chi-tiet-tin.aspx?newsid={n}" for n in (2204, 2201, 2197, 2190)
+    ]
+    assert found.next_page == f"{BASE}/thong-bao.aspx?trang=2"
+    first, second = found.articles
+    assert first.summary.startswith("UBND xã Hòa Lợi thông báo tuyển sinh vào lớp 1")
+    assert second.summary.startswith("Chủ tịch UBND xã Hòa Lợi tiếp công dân định kỳ")
+
+
+async def test_the_seed_shaped_portal_needs_no_selector() -> None:
+    # The An Biên portal's shape: a "most read" box beside the listing, a pager of numbers,
+    # a notice without a photo whose lead is a .sapo block. The defaults read all of it.
     found = await discover_site(layout("sharepoint"))
-    # A "most read" box beside the listing, a pager of numbers, a notice without a photo
-    # whose lead the defaults miss: exactly those three need a selector.
-    assert set(found.needed) == {"item", "next_page", "lead"}
+    assert found.needed == {}
     assert found.next_page == f"{BASE}/trang/TinTuc/35.html?Page=2"
+    assert len(found.items) == 4
     notice = found.articles[1]
     assert notice.title == "Thông báo lịch tiếp công dân tháng 6"
     assert notice.summary.startswith("(CTTĐT) - Ủy ban nhân dân huyện thông báo")

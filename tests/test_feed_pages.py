@@ -1,5 +1,6 @@
 """A feed item completed from its article page: what the page says wins where feeds say less
-(issue 13: Drupal's and WordPress's feeds carry a teaser or a caption, and the login that posted)."""
+(issue 13: Drupal's and WordPress's feeds carry a teaser or a caption, and the account that
+posted)."""
 
 from __future__ import annotations
 
