@@ -32,6 +32,8 @@ _NEXT_LABELS = frozenset(
 _ARROWS = "»›>→ \xa0"
 _PAGE_NUMBER = re.compile(r"^\[?(\d{1,4})\]?$")
 _ITEMS_MAX = 500
+_BOX_LEVELS = 3  # how far above its link an item's date and title are looked for
+_BOX_LINKS_MAX = 4  # an item links to its article a few times; a box holding more is a list
 # Class or id names of the element showing an item's date ("news-date", "views-field-created",
 # "entry-date", "ngay-dang", "post-time"); a <time> element or a datetime attribute also counts.
 _DATE_NAMES = re.compile(r"date|time\b|ngay|created|posted|publish|thoi-?gian", re.I)
@@ -61,12 +63,16 @@ def parse_listing(html: bytes | str, page_url: str, selectors: Selectors) -> lis
         found = [(a, a) for a in islice(article_links(root, page_url), _ITEMS_MAX)]
     # A real listing has dozens of links; thousands mean a hostile page, not more news.
     hrefs = {el: link.get("href") for el, link in found[:_ITEMS_MAX] if link is not None}
+    held = _links_held(hrefs)
     items: dict[str, ListingItem] = {}
     for el, link in found[:_ITEMS_MAX]:
         url = absolute_url(link.get("href", ""), page_url) if link is not None else None
         if url is None:
             continue
-        boxes = list(_own_boxes(el, hrefs))
+        seen = items.get(key := canonical_url(url))
+        if seen is not None and seen.title:
+            continue  # the same article linked again (its photo, "xem tiếp"): nothing to add
+        boxes = list(_own_boxes(el, hrefs, held))
         title = first_line(_in_boxes(boxes, selectors.item_title)) or first_line([link])
         title = title or clean_line(clean_text(link.get("title", "")))
         if selectors.item_date:
@@ -75,7 +81,6 @@ def parse_listing(html: bytes | str, page_url: str, selectors: Selectors) -> lis
             )
         else:
             published = _item_date(boxes)
-        seen = items.get(key := canonical_url(url))
         if seen is None:
             items[key] = ListingItem(url=url, title=title, published=published)
         elif not seen.title and title:  # an image link came first, its title link second
@@ -185,12 +190,31 @@ def _after_current_page(root: Element) -> list[Element]:
     return found
 
 
-def _own_boxes(el: Element, hrefs: dict[Element, str | None]) -> Iterable[Element]:
-    """Yield el and up to three ancestors that hold no item linking elsewhere."""
+def _links_held(hrefs: dict[Element, str | None]) -> dict[Element, tuple[set, int]]:
+    """Return, for each element a few levels above an item, the hrefs of the items inside it
+    and how many there are: one pass, so that a page repeating one link thousands of times
+    is read in linear time."""
+    near = {a for el in hrefs for a in list(el.iterancestors())[:_BOX_LEVELS]}
+    held: dict[Element, tuple[set, int]] = {}
+    for el, href in hrefs.items():
+        for ancestor in el.iterancestors():
+            if ancestor in near:
+                inside, count = held.get(ancestor, (set(), 0))
+                inside.add(href)
+                held[ancestor] = (inside, count + 1)
+    return held
+
+
+def _own_boxes(
+    el: Element, hrefs: dict[Element, str | None], held: dict[Element, tuple[set, int]]
+) -> Iterable[Element]:
+    """Yield el and up to three ancestors that hold no item linking elsewhere (and no more
+    than an item's few links to its article: photo, title, "xem tiếp")."""
     href = hrefs[el]
     yield el
-    for ancestor in list(el.iterancestors())[:3]:
-        if any(d in hrefs and hrefs[d] != href for d in ancestor.iterdescendants()):
+    for ancestor in list(el.iterancestors())[:_BOX_LEVELS]:
+        inside, count = held.get(ancestor, (set(), 0))
+        if inside - {href} or count > _BOX_LINKS_MAX:
             return
         yield ancestor
 

@@ -64,14 +64,16 @@ def article_groups(candidates: list[tuple[Element, str]]) -> list[ArticleGroup]:
     """Return the article links grouped by the markup of their items, each group scored."""
     items = _items(candidates)
     groups: dict[tuple, ArticleGroup] = {}
-    seen: set[Element] = set()
+    # Once per item: one item may hold many links (a page repeating one link thousands of
+    # times is one item of thousands of children).
+    signatures: dict[Element, tuple] = {}
     for a, _ in candidates:
         item = items[a]
-        group = groups.setdefault(_signature(item), ArticleGroup(_signature(item), [], []))
-        group.links.append(a)
-        if item not in seen:
-            seen.add(item)
-            group.items.append(item)
+        signature = signatures.get(item)
+        if signature is None:
+            signature = signatures[item] = _signature(item)
+            groups.setdefault(signature, ArticleGroup(signature, [], [])).items.append(item)
+        groups[signature].links.append(a)
     for group in groups.values():
         group.score = sum(_weight(item) for item in group.items)
         group.boxed = _under_box_heading(_common_ancestor(group.items), group.items)
