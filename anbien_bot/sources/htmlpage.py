@@ -91,7 +91,15 @@ def outside(el: Element) -> bool:
 
 
 def date_of(el: Element) -> datetime | None:
-    """Return the date an element shows, or holds in a datetime/content attribute."""
+    """Return the date an element shows, or holds in a datetime/content attribute.
+
+    A ``datetime`` attribute with a time of day wins over the text (``<time
+    datetime="2025-07-22T16:45+07:00">22/07/2025</time>`` was posted at 16:45); a date alone
+    there says less than a text that gives the time too.
+    """
+    stamp = el.get("datetime")
+    if stamp and ":" in stamp and (exact := iso_date(stamp) or parse_vietnamese_datetime(stamp)):
+        return exact
     if found := parse_vietnamese_datetime(text_of(el)):
         return found
     values = (el.get(name) for name in ("datetime", "content", "title"))
