@@ -60,7 +60,27 @@ async def test_a_drupal_terms_feed_is_found_though_the_page_does_not_link_it() -
     assert found.feed.matches == 4
     # It carries the page's articles: the site's /rss.xml is not even asked for.
     assert [f.url for f in found.feeds] == [f"{BASE}/taxonomy/term/3/feed"]
-    assert found.requests == 2
+    # The page and the feed, then the pages of its two newest items (no photo in the feed),
+    # read as a poll completes them: what the report shows is what residents get.
+    assert found.requests == 4
+    first, second = found.articles
+    assert first.image_url == f"{BASE}/sites/default/files/2025-07/cau-kinh-tu.jpg"
+    assert second.image_url == f"{BASE}/sites/default/files/2025-07/tap-huan-tom-lua.jpg"
+
+
+async def test_a_feeds_items_are_shown_as_their_pages_complete_them() -> None:
+    # The corpus's Drupal feed: a one-line description that is not the lead, no photo, and
+    # the account that posted ("quantri") as author. The page's lead and byline win.
+    site = load_site(DATA / "portals" / "drupal")
+    found = await discover_site(site)
+    assert found.feed is not None
+    assert found.feed.url == f"{BASE}/rss.xml"
+    first, second = found.articles
+    assert [a.title for a in found.feed.entries[:2]] == [first.title, second.title]
+    assert first.summary.startswith("Sáng 26/7, Trạm Y tế xã Tây Yên phối hợp Đoàn Thanh niên")
+    assert first.author == "Trạm Y tế xã"
+    assert second.summary.startswith("Căn cứ Kế hoạch số 12/KH-UBND ngày 15/7/2025")
+    assert second.author == ""
 
 
 async def test_a_feed_that_carries_none_of_the_pages_articles_is_not_chosen() -> None:

@@ -99,26 +99,33 @@ def _verdict(discovery: Discovery) -> str:
         return f"chosen: the feed {discovery.feed.url}. The block for the config file:"
     needed = ", ".join([*discovery.needed, *(["id_pattern"] if discovery.id_pattern else [])])
     why = "no feed found carries" if any(f.ok for f in discovery.feeds) else "no feed found for"
-    return (
-        f"chosen: the HTML pages ({why} this page's articles). The defaults were not enough "
-        f"for: {needed or 'nothing'}. The block for the config file:"
+    read = (
+        f"The defaults were not enough for: {needed}."
+        if needed
+        else "The defaults read every field: no selectors needed."
     )
+    chosen = f"chosen: the HTML pages ({why} this page's articles)."
+    return f"{chosen} {read} The block for the config file:"
 
 
 def _fields_lines(discovery: Discovery) -> list[str]:
+    entries: tuple[Entry, ...] = discovery.articles
     if discovery.feed is not None:
-        entries: tuple[Entry, ...] = discovery.feed.entries[:_ENTRIES_SHOWN]
-        lines = ["what residents will get from the newest items of the feed:"]
+        entries = entries or discovery.feed.entries[:_ENTRIES_SHOWN]
+        lines = [
+            "what residents will get from the newest items of the feed (an item without photo "
+            "or summary completed from its page, as a poll does):"
+        ]
     else:
-        entries = discovery.articles
         lines = ["what residents will get from the first articles (read now with this block):"]
     for number, entry in enumerate(entries, 1):
         lines.append(f"  {number}. title  {entry.title or '(none)'}")
         lines.append(f"     date   {format_vn(entry.published) if entry.published else '(none)'}")
         lead = cut_at_word(entry.summary, _SHOWN) if entry.summary else "(none)"
         lines.append(f"     lead   {lead}")
-        photo = entry.image_url
-        if photo is None and discovery.feed is not None:
-            photo = "(none in the feed: taken from the article page when polled)"
-        lines.append(f"     photo  {photo or '(none)'}")
+        lines.append(f"     photo  {entry.image_url or '(none)'}")
+        if entry.author:
+            lines.append(f"     author {entry.author}")
+    if discovery.feed is not None:
+        lines += [f"  not read: {url}: {why}" for url, why in discovery.skipped]
     return lines

@@ -2,13 +2,13 @@
 
 Every request goes through the caller's ``get`` (the poller's Fetcher from the command line,
 a dict of pages in tests and benchmarks), and never more than MAX_REQUESTS of them: the
-page, a few feed candidates, two articles.
+page, a few feed candidates, two articles (the listing's, or the chosen feed's thin items).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
@@ -17,7 +17,14 @@ from ...net.fetch import FetchError, FetchResult
 from ...text.urls import canonical_url, host_of
 from ...text.vntext import clean_line, fold
 from ..articletext import clean_text
-from ..extract import ExtractError, article_key, parse_article, to_entry
+from ..extract import (
+    ExtractError,
+    article_key,
+    completed,
+    needs_page,
+    parse_article,
+    to_entry,
+)
 from ..feeds import FeedError, parse_feed
 from ..htmlpage import find_links, reading
 from ..listing import ListingItem, parse_listing
@@ -25,6 +32,7 @@ from ..pagetext import parse_page
 from .blocks import ListedArticle, Listing, find_listing
 from .feedlinks import FeedCandidate, feed_candidates, is_specific, platform_of
 from .fields import Page, article_selectors
+from .ids import infer_id_pattern
 from .paging import find_next
 
 Get = Callable[[str, bool], Awaitable[FetchResult]]  # (url, any_public_host) -> the answer
@@ -32,20 +40,13 @@ Get = Callable[[str, bool], Awaitable[FetchResult]]  # (url, any_public_host) ->
 MAX_REQUESTS = 9
 FEED_PROBES = 5
 ARTICLES = 2
+FEED_ITEMS_SHOWN = 3
 _LISTING_MIN = 3  # fewer article links than this and the page has no listing to compare with
 _GOOD_SHARE = 0.8  # a feed carrying this share of the page's articles needs no more searching
 _FEED_BODY = re.compile(
     rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.S
 )
 _HTML_BODY = re.compile(rb"<html|<body|<!doctype\s+html|<a\s|<div", re.I)
-# Where platforms put an article's id, for sources whose URLs the default id misses.
-_ID_IN_PATH = (
-    r"/node/(\d+)",
-    r"/post/(\d+)",
-    r"-(\d+)\.aspx",
-    r"/(\d{3,})/[^/]+$",
-    r"/(\d{3,})/?$",
-)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,8 @@ class Discovery:
     next_page: str | None = None
     selectors: Selectors = field(default_factory=Selectors)  # only those the defaults need
     id_pattern: str | None = None
-    articles: tuple[Entry, ...] = ()  # the first articles as a poll of the block reads them
+    # The first articles as a poll of the block stores them (a feed's, thin ones completed).
+    articles: tuple[Entry, ...] = ()
     skipped: tuple[tuple[str, str], ...] = ()  # article pages that could not be read, and why
     problem: str | None = None  # why nothing usable was found
     requests: int = 0
@@ -143,7 +145,7 @@ async def discover(url: str, get: Get, *, limit: int = MAX_REQUESTS) -> Discover
     if _FEED_BODY.match(page.body[:4096]):
         feed = _as_feed(page, "the address given", ())
         if feed.ok:
-            return replace(found, feeds=(feed,), feed=feed)
+            return await _with_feed(replace(found, feeds=(feed,)), budget, feed)
         if not _HTML_BODY.search(page.body[:4096]):
             return replace(found, feeds=(feed,), problem=f"{page.url}: {feed.error}")
     kind = page.content_type.partition(";")[0].strip() or "no content type"
@@ -174,13 +176,46 @@ async def _read_page(found: Discovery, budget: _Budget, page: FetchResult) -> Di
     found = replace(found, feeds=tuple(feeds), requests=budget.used)
     feed = _choose(feeds, shown, page.url)
     if feed is not None:
-        return replace(found, feed=feed)
+        return await _with_feed(found, budget, feed)
     found = await _read_html(found, budget, page, listing)
     fallback = next((f for f in feeds if f.ok), None)
     if not found.usable and fallback is not None:
         # A feed that does not carry this page's articles still beats nothing.
-        return replace(found, feed=fallback, problem=None)
+        return await _with_feed(replace(found, problem=None, skipped=()), budget, fallback)
     return found
+
+
+async def _with_feed(found: Discovery, budget: _Budget, feed: FeedFound) -> Discovery:
+    """Return the discovery with the feed as its source, and its newest items as a poll
+    stores them: a thin item (no photo or no summary) completed from its article page, whose
+    lead and byline win over the feed's. Up to ARTICLES pages are read, on the feed's own
+    host; a thin item whose page is not read is not shown (it would show less than it gets).
+    """
+    articles: list[Entry] = []
+    skipped: list[tuple[str, str]] = []
+    read = 0
+    for entry in feed.entries:
+        if len(articles) == FEED_ITEMS_SHOWN:
+            break
+        if needs_page(entry):
+            own = host_of(entry.url) == host_of(feed.url)
+            if not own or read == ARTICLES or not budget.left:
+                continue
+            read += 1
+            try:
+                fetched = await budget.fetch(entry.url, any_public_host=True)
+                entry = completed(entry, parse_article(fetched.body, fetched.url, Selectors()))
+            except (FetchError, ExtractError) as exc:
+                skipped.append((entry.url, getattr(exc, "reason", None) or str(exc)))
+                continue
+        articles.append(entry)
+    return replace(
+        found,
+        feed=feed,
+        articles=tuple(articles),
+        skipped=tuple(skipped),
+        requests=budget.used,
+    )
 
 
 async def discover_pages(url: str, pages: Mapping[str, bytes | str]) -> Discovery:
@@ -293,7 +328,7 @@ async def _read_html(
     pages, skipped = await _fetch_articles(budget, page.url, items, shown)
     fields = article_selectors(pages)
     selectors = replace(fields, item=item_css, item_date=date_css, next_page=next_css)
-    id_pattern = _id_pattern([i.url for i in items])
+    id_pattern = infer_id_pattern([i.url for i in items])
     by_url = {canonical_url(i.url): i for i in items}
     articles = tuple(
         to_entry(
@@ -358,28 +393,3 @@ def _to_read(
         rest.remove(bare[0])
         rest.insert(0, bare[0])
     return [first, *rest]
-
-
-def _id_pattern(urls: Sequence[str]) -> str | None:
-    """Return an id_pattern for article URLs that carry an id the default misses."""
-    if len(urls) < 2 or any(article_key(u) != (canonical_url(u) or u) for u in urls):
-        return None  # the default finds the id, or there are too few URLs to tell
-    queries = [dict(_params(u)) for u in urls]
-    names = set.intersection(*(set(q) for q in queries))
-    patterns = [
-        rf"[?&]{re.escape(n)}=(\d+)" for n in sorted(names, key=lambda n: "id" not in n.lower())
-    ]
-    patterns += list(_ID_IN_PATH)
-    for pattern in patterns:
-        ids = [m[1] if (m := re.search(pattern, u)) else None for u in urls]
-        if all(ids) and len(set(ids)) == len(ids):
-            return pattern
-    return None
-
-
-def _params(url: str) -> Iterable[tuple[str, str]]:
-    query = url.partition("?")[2].partition("#")[0]
-    for part in query.split("&"):
-        name, _, value = part.partition("=")
-        if name and value.isdigit():
-            yield name, value
