@@ -82,6 +82,7 @@ _CAPTION_MAX = 300  # a caption is a sentence or two; a longer line after a phot
 _AUTHOR_MAX = 80
 _FURNITURE_MAX = 160  # widget rows and breadcrumbs are short; paragraphs are not furniture
 _LEAD_MIN_CHARS = 40
+_PARAGRAPH_MIN = 100  # a header's lines (site name, breadcrumb, title, date) are shorter
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,13 +220,19 @@ def _text_and_photos(blocks: Sequence[Block]) -> list[Block]:
 
 
 def _drop_header(items: list[Block], title: str) -> list[Block]:
-    """Return items after the title line when a body selector also caught the page header."""
+    """Return items after the title line when a body selector also caught the page header.
+
+    A header holds no paragraph: past one, a line that reads like the title is the article's
+    own (the office signing a notice, "UBND xã Đông Yên", when the page's title is its name).
+    """
     if not title:
         return items
     key = fold(title)
     for index, block in enumerate(items[:8]):
         if block.text and fold(block.text) == key:
             return items[index + 1 :]
+        if len(block.text) >= _PARAGRAPH_MIN:
+            break
     return items
 
 
