@@ -11,9 +11,10 @@ import aiosqlite
 
 from ..models import Article, Entry, SearchHits
 from ..text.dates import to_iso
-from ..text.search import MAX_RESULTS, SearchQuery
+from ..text.search import MAX_RESULTS, SearchQuery, index_text
 from .articles import (
     _ARTICLE_COLUMNS,
+    INDEX_ARTICLE,
     INSERT_ARTICLE,
     INSERT_CATEGORY,
     INSERT_KEY,
@@ -27,8 +28,6 @@ from .sources import source_id
 
 log = logging.getLogger(__name__)
 
-# archive_fts's rowid is articles.search_key: the minute of publication above 26 bits of id.
-_ID_BITS = (1 << 26) - 1
 _FACET_WINDOW = 200  # categories offered for narrowing come from this many newest matches
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 
@@ -97,6 +96,9 @@ class SearchTable:
             await conn.executemany(
                 INSERT_ARTICLE, [article_row(i, e, placed[e.key], seen_now) for i, e in new]
             )
+            await conn.executemany(
+                INDEX_ARTICLE, [(i, index_text(e.title, e.summary, e.body)) for i, e in new]
+            )
             await conn.executemany(INSERT_KEY, keys)
             await conn.executemany(
                 INSERT_CATEGORY, [(article_id, c) for _, _, article_id in keys for c in categories]
@@ -112,22 +114,24 @@ class SearchTable:
 async def _matching_ids(
     conn: aiosqlite.Connection, query: SearchQuery, category: str | None
 ) -> list[int]:
-    """Return the ids of up to MAX_RESULTS matches, exact ones first, each part newest first."""
+    """Return the ids of up to MAX_RESULTS matches, exact ones first, each part newest first.
+
+    The index's rowid is articles.search_key, newest last: the matches are read in the
+    index's own order and stop at the limit, whatever their number.
+    """
     where = "archive_fts MATCH ?"
     extra: tuple[str, ...] = ()
     if category is not None:
-        where += (
-            f" AND (rowid & {_ID_BITS}) IN "
-            "(SELECT article_id FROM article_categories WHERE category = ?)"
-        )
+        # "+": a plain rowid IN (...) would make FTS5 look up each of the category's keys.
+        where += " AND +f.rowid IN (SELECT search_key FROM article_categories WHERE category = ?)"
         extra = (category,)
     ids: list[int] = []
     for expression in (query.exact_match, query.other_match):
         if expression is None or len(ids) >= MAX_RESULTS:
             continue
         cur = await conn.execute(
-            f"SELECT rowid & {_ID_BITS} FROM archive_fts WHERE {where} "
-            "ORDER BY rowid DESC LIMIT ?",
+            "SELECT a.id FROM archive_fts f JOIN articles a ON a.search_key = f.rowid "
+            f"WHERE {where} ORDER BY f.rowid DESC LIMIT ?",
             (expression, *extra, MAX_RESULTS - len(ids)),
         )
         ids.extend(row[0] for row in await cur.fetchall())
