@@ -96,7 +96,7 @@ async def poll_sources(context: BotContext) -> None:
     """Poll the sources that are due and wake whoever waits for new articles."""
     svc = context.services
     outcomes = await svc.ingestor.poll_due()
-    if any(o.result.enqueued for o in outcomes):
+    if any(o.result.enqueued or o.result.expanding for o in outcomes):
         svc.sender.wake()
     if outcomes:
         await report_source_health(svc)

@@ -7,6 +7,11 @@ pacer says are free now, so one chat waiting out a 429 never holds up the others
 ``pending`` in the store until Telegram has answered for it; the claim lives only in memory.
 A crash therefore loses nothing, and repeats at most the messages that were in flight: no more
 than ``concurrency``, since each task sends one message and records it before it ends.
+
+The same loop writes a new post's outbox rows, one batch of chat ids per turn (the store's
+expand_fanouts), from the fan-out record the post was stored with: the rows of a post to
+100,000 subscribers appear within seconds while sends and residents' commands go on between
+the batches, and a record left half-written by a crash is finished after the restart.
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ class Sender:
         self._event = asyncio.Event()
         self._idle = asyncio.Event()
         self._dirty = True
+        self._expanding = True  # a fan-out record may wait for its rows (after a crash too)
         self._next_due: float | None = None
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
@@ -151,8 +157,9 @@ class Sender:
             self._runner = asyncio.create_task(self._run(), name="sender")
 
     def wake(self) -> None:
-        """Look at the outbox now: a poll has just queued new deliveries."""
+        """Look at the outbox now: a poll has just queued new deliveries (or their record)."""
         self._dirty = True
+        self._expanding = True
         self._idle.clear()
         self._event.set()
 
@@ -205,14 +212,17 @@ class Sender:
     async def _run(self) -> None:
         while not self._stopping:
             self._event.clear()
-            delay = _IDLE_WAKE
+            delay, failed = _IDLE_WAKE, False
             try:
                 now = time.monotonic()
                 if self._next_due is not None and now >= self._next_due:
                     self._next_due = None
                     self._dirty = True
                 if now - self._looked_at >= self._look_every:
-                    self._dirty = True  # the periodic safety look
+                    self._dirty = self._expanding = True  # the periodic safety look
+                if self._expanding:
+                    self._expanding = await self.store.expand_fanouts()
+                    self._dirty = True  # the batch's chats have rows now
                 if self._dirty and len(self._buffer) < self._batch // 2 + 1:
                     await self._refill()
                 if self._stopping:
@@ -221,14 +231,16 @@ class Sender:
                 await self._report_fanouts()
             except Exception:
                 log.exception("sender: reading the outbox failed; trying again in 5 s")
-                delay, self._dirty = 5.0, True
+                delay, self._dirty, failed = 5.0, True, True
             if not self._dirty:
                 delay = min(delay, max(self._looked_at + self._look_every - time.monotonic(), 0))
             if self._next_due is not None:
                 delay = min(delay, max(self._next_due - time.monotonic(), 0.0))
             if self._fanouts:  # so the last fan-out's line is not held back by an idle wait
                 delay = min(delay, max(self._fanout_check_at - time.monotonic(), 0.05))
-            if not self._buffer and not self._claims and not self._dirty:
+            if self._expanding and not failed:
+                delay = 0.0  # the next batch after whatever else is ready to run
+            if not self._buffer and not self._claims and not self._dirty and not self._expanding:
                 self._idle.set()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
@@ -368,8 +380,8 @@ class Sender:
         active.update(*self._running.values())
         for kind, ident in [k for k in self._fanouts if k not in active]:
             report = await self.store.fanout_report(**{f"{kind}_id": ident})
-            if report.pending:
-                continue  # some rows wait for a retry
+            if report.pending or report.expanding:
+                continue  # some rows wait for a retry, or are still to be written
             del self._fanouts[(kind, ident)]
             self.reports.append((kind, ident, report))
             log.info(

@@ -15,6 +15,7 @@ from ..text.dates import from_iso, to_iso
 from ..text.search import index_text
 from ..text.vntext import fold
 from .database import Database
+from .expansion import BATCH
 from .fanout import FanoutPlan, enqueue
 from .sources import source_id
 
@@ -26,7 +27,8 @@ class StoreResult:
     new: tuple[int, ...] = ()  # ids of articles seen for the first time
     updated: int = 0  # known articles whose text changed at the source
     reposts: int = 0  # stories already stored from another source
-    enqueued: int = 0  # delivery rows written to the outbox
+    enqueued: int = 0  # delivery rows written to the outbox in this unit of work
+    expanding: int = 0  # new posts whose rows the expansion writes next (store/expansion.py)
 
 
 def story_key(title: str, published: datetime) -> str:
@@ -173,9 +175,12 @@ class ArticlesTable:
         already gave (same title and minute) joins that article under more categories, and
         only subscribers who have not had it are queued. With no plan nothing is queued: a
         new source's first poll (its back catalogue).
+
+        Rows are written here up to about one batch of the expansion in all (so this unit of
+        work stays short however many subscribers); the rest are the expansion's.
         """
         new: list[int] = []
-        updated = reposts = enqueued = 0
+        updated = reposts = enqueued = expanding = 0
         seen_now = to_iso(now)
         async with self.db.transaction() as conn:
             sid = await source_id(conn, source)
@@ -190,8 +195,12 @@ class ArticlesTable:
                 if plan is not None and (is_new or changed is None):
                     article = await _read(conn, article_id)
                     assert article is not None  # stored just now, in this unit of work
-                    enqueued += await enqueue(conn, article, source, now, plan)
-        return StoreResult(tuple(new), updated, reposts, enqueued)
+                    written, whole = await enqueue(
+                        conn, article, source, now, plan, write_first=enqueued < BATCH
+                    )
+                    enqueued += written
+                    expanding += not whole
+        return StoreResult(tuple(new), updated, reposts, enqueued, expanding)
 
     async def article(self, article_id: int) -> Article | None:
         """Return one stored article, or None."""

@@ -288,6 +288,40 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE archive_order;
     DROP TABLE archive_keys;
     """,
+    # 10: fan-out without a stall (issue 15). A new post's outbox rows are written after its
+    # unit of work, a batch of chat ids at a time, from a record of what the planner decided
+    # (store/fanout.py); "reached" is the last chat id whose rows are written. And each
+    # outbox row keeps the time that orders it among its chat's rows (ordered_at: the post's
+    # publication or the broadcast's queueing, in Unix seconds), so the sender finds the
+    # chats' heads by walking an index in sending order instead of ranking every pending row.
+    # A row inserted without it (a broadcast) gets it from the trigger.
+    """
+    CREATE TABLE fanouts (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        plan TEXT NOT NULL,                 -- JSON: the planner's slots and alerted chats
+        reached INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE deliveries ADD COLUMN ordered_at INTEGER;
+    UPDATE deliveries SET ordered_at = COALESCE(
+        CAST(strftime('%s', (SELECT published_at FROM articles WHERE id = article_id)) AS INTEGER),
+        CAST(strftime('%s', created_at) AS INTEGER), 0)
+    WHERE status = 'pending';
+    CREATE TRIGGER deliveries_ordered AFTER INSERT ON deliveries WHEN new.ordered_at IS NULL
+    BEGIN
+        UPDATE deliveries SET ordered_at = COALESCE(
+            CAST(strftime('%s', (SELECT published_at FROM articles WHERE id = new.article_id))
+                AS INTEGER),
+            CAST(strftime('%s', new.created_at) AS INTEGER), 0)
+        WHERE id = new.id;
+    END;
+    -- The sending order (store/outbox.py), over every pending row and within each chat.
+    CREATE INDEX deliveries_queue ON deliveries(priority DESC, ordered_at, id, chat_id, not_before)
+        WHERE status = 'pending';
+    CREATE INDEX deliveries_chat_queue ON deliveries(chat_id, priority DESC, ordered_at, id)
+        WHERE status = 'pending';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
