@@ -139,6 +139,7 @@ class Sender:
         self._idle = asyncio.Event()
         self._dirty = True
         self._expanding = True  # a fan-out record may wait for its rows (after a crash too)
+        self._expand_at = 0.0  # monotonic time of the next batch
         self._next_due: float | None = None
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
@@ -220,9 +221,8 @@ class Sender:
                     self._dirty = True
                 if now - self._looked_at >= self._look_every:
                     self._dirty = self._expanding = True  # the periodic safety look
-                if self._expanding:
-                    self._expanding = await self.store.expand_fanouts()
-                    self._dirty = True  # the batch's chats have rows now
+                if self._expanding and now >= self._expand_at:
+                    await self._expand()
                 if self._dirty and len(self._buffer) < self._batch // 2 + 1:
                     await self._refill()
                 if self._stopping:
@@ -239,12 +239,23 @@ class Sender:
             if self._fanouts:  # so the last fan-out's line is not held back by an idle wait
                 delay = min(delay, max(self._fanout_check_at - time.monotonic(), 0.05))
             if self._expanding and not failed:
-                delay = 0.0  # the next batch after whatever else is ready to run
+                delay = min(delay, max(self._expand_at - time.monotonic(), 0.0))
             if not self._buffer and not self._claims and not self._dirty and not self._expanding:
                 self._idle.set()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await self._event.wait()
+
+    async def _expand(self) -> None:
+        """Write one batch of a new post's outbox rows, then leave the store as long to others.
+
+        The pause lets a resident's command that needs the store two or three times get it
+        between two batches, instead of waiting for a batch at each step.
+        """
+        began = time.monotonic()
+        self._expanding = await self.store.expand_fanouts()
+        self._expand_at = 2 * time.monotonic() - began
+        self._dirty = True  # the batch's chats have rows now
 
     async def _refill(self) -> None:
         """Claim the next due chat heads from the store into the buffer."""

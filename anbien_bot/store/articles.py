@@ -15,8 +15,7 @@ from ..text.dates import from_iso, to_iso
 from ..text.search import index_text
 from ..text.vntext import fold
 from .database import Database
-from .expansion import BATCH
-from .fanout import FanoutPlan, enqueue
+from .fanout import WITH_ARTICLE, FanoutPlan, enqueue
 from .sources import source_id
 
 
@@ -176,8 +175,8 @@ class ArticlesTable:
         only subscribers who have not had it are queued. With no plan nothing is queued: a
         new source's first poll (its back catalogue).
 
-        Rows are written here up to about one batch of the expansion in all (so this unit of
-        work stays short however many subscribers); the rest are the expansion's.
+        Rows are written here for about WITH_ARTICLE chats in all (so this unit of work stays
+        short however many subscribers); the rest are the expansion's (store/expansion.py).
         """
         new: list[int] = []
         updated = reposts = enqueued = expanding = 0
@@ -196,7 +195,7 @@ class ArticlesTable:
                     article = await _read(conn, article_id)
                     assert article is not None  # stored just now, in this unit of work
                     written, whole = await enqueue(
-                        conn, article, source, now, plan, write_first=enqueued < BATCH
+                        conn, article, source, now, plan, write_first=enqueued < WITH_ARTICLE
                     )
                     enqueued += written
                     expanding += not whole

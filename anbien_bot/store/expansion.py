@@ -25,7 +25,7 @@ import aiosqlite
 
 log = logging.getLogger(__name__)
 
-BATCH = 2000  # chat ids of one category (and of the alerts) written per batch
+BATCH = 1000  # chat ids of one category (and of the alerts) written per batch
 FIRST_CHAT = -(2**63)  # below every chat id (groups' ids are negative): nothing reached yet
 LAST_CHAT = 2**63 - 1
 
@@ -89,13 +89,15 @@ class Record:
     created_at: str
 
 
-async def write_batch(conn: aiosqlite.Connection, record: Record) -> tuple[int, int | None]:
+async def write_batch(
+    conn: aiosqlite.Connection, record: Record, size: int = BATCH
+) -> tuple[int, int | None]:
     """Write the record's next batch of rows; return (rows written, new cursor or None if done).
 
     The caller stores the cursor (or deletes the record) in the same unit of work.
     """
     params = _params(record)
-    cur = await conn.execute(_BATCH_END, {**params, "batch": BATCH})
+    cur = await conn.execute(_BATCH_END, {**params, "batch": size})
     upto = (await cur.fetchone())[0]
     cur = await conn.execute(_WRITE, {**params, "upto": LAST_CHAT if upto is None else upto})
     return cur.rowcount, upto

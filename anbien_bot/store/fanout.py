@@ -6,8 +6,9 @@ hands them to a FanoutPlan (delivery/planner.py's Planner), and keeps the answer
 fan-out record with the article. store/expansion.py writes the record's outbox rows, a
 batch of chat ids at a time, each batch in its own short unit of work: a post to 100,000
 subscribers never holds the store for long, and a crash at any moment loses no subscriber.
-When the unit of work has room, the first batch is written with the article, so a post to
-fewer subscribers than a batch is queued whole at once and leaves no record.
+When the unit of work has room, the rows of the first WITH_ARTICLE chat ids are written
+with the article, so a post to a few thousand subscribers is queued whole at once and leaves
+no record.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from ..models import Article, Fanout, Timing
 from ..text.dates import to_iso
 from .expansion import FIRST_CHAT, Record, write_batch
 from .preferences import timing_from_columns
+
+WITH_ARTICLE = 2000  # chat ids whose rows are written in the article's unit of work
 
 # A chat's timing columns in chat_settings: (digest_hour, quiet_start, quiet_end).
 _Columns = tuple[int | None, int | None, int | None]
@@ -60,8 +63,8 @@ async def enqueue(
 
     Every active chat subscribed to one of its categories, and every chat the plan says its
     alerts match, gets one row (UNIQUE(chat_id, article_id): a chat that already had the
-    post from another source gets nothing), at the slot of its timing. The rows the first
-    batch does not cover (all of them without ``write_first``) are left to the expansion.
+    post from another source gets nothing), at the slot of its timing. The rows beyond the
+    first WITH_ARTICLE chat ids (all of them without ``write_first``) are the expansion's.
     """
     alerts = await _alerts_under(conn, plan.alert_keys(article))
     columns = await _timings(conn)
@@ -82,7 +85,7 @@ async def enqueue(
     record = Record(None, article.id, decided, FIRST_CHAT, to_iso(now))
     written, reached = 0, FIRST_CHAT
     if write_first:
-        written, upto = await write_batch(conn, record)
+        written, upto = await write_batch(conn, record, WITH_ARTICLE)
         if upto is None:
             return written, True
         reached = upto
