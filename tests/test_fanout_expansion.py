@@ -25,6 +25,7 @@ from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.store.expansion import BATCH
+from anbien_bot.store.schema import MIGRATIONS
 from anbien_bot.text.dates import to_iso
 from tests.fake_telegram import FakeTelegram
 from tests.harness import eventually, write_config
@@ -226,3 +227,44 @@ async def test_the_sender_writes_the_rows_and_sends_each_chat_its_posts_in_order
     expected = ["<b>Thông báo số 1", "<b>Thông báo số 2"]
     assert all(texts[chat] == expected[: 1 + (chat > MANY - 10)] for chat in texts)
     assert records(path) == []
+
+
+async def test_rows_queued_before_the_upgrade_keep_their_order(tmp_path: Path) -> None:
+    """Schema 10 gives the outbox's pending rows their ordering time, as the old query read it."""
+    path = tmp_path / "v9.sqlite3"
+    stamp = to_iso(NOW)
+    with sqlite3.connect(path) as conn:
+        conn.executescript("\n".join(MIGRATIONS[:9]) + "\nPRAGMA user_version = 9;")
+        conn.execute(
+            "INSERT INTO chats(id, created_at, updated_at) VALUES (1, ?, ?)", (stamp, stamp)
+        )
+        conn.executemany(  # the later post was stored first
+            "INSERT INTO articles(id, url, title, published_at, first_seen_at, story_key, "
+            "search_key) VALUES (?, 'https://x.vn', 'Tin', ?, ?, ?, ?)",
+            [(1, to_iso(NOW + timedelta(hours=1)), stamp, "a", 1), (2, stamp, stamp, "b", 2)],
+        )
+        conn.executemany(
+            "INSERT INTO deliveries(chat_id, article_id, not_before, created_at) "
+            "VALUES (1, ?, ?, ?)",
+            [(1, stamp, stamp), (2, stamp, stamp)],
+        )
+    store = await Store.open(path)
+    try:
+        (head,), _ = await store.due_deliveries(NOW, 10)
+        assert (head.article_id, head.queued) == (2, 2)
+        # A row written without its ordering time (not by the store) gets it all the same.
+        with sqlite3.connect(path) as conn:
+            conn.execute(
+                "INSERT INTO articles(id, url, title, published_at, first_seen_at, story_key, "
+                "search_key) VALUES (3, 'https://x.vn', 'Tin', ?, ?, 'c', 3)",
+                (to_iso(NOW - timedelta(hours=1)), stamp),
+            )
+            conn.execute(
+                "INSERT INTO deliveries(chat_id, article_id, not_before, created_at) "
+                "VALUES (1, 3, ?, ?)",
+                (stamp, stamp),
+            )
+        (head,), _ = await store.due_deliveries(NOW, 10)
+        assert (head.article_id, head.queued) == (3, 3)
+    finally:
+        await store.close()
