@@ -25,13 +25,14 @@ from anbien_bot.delivery.sender import Sender
 from anbien_bot.models import Entry
 from anbien_bot.store import Store
 from anbien_bot.store.expansion import BATCH
+from anbien_bot.store.fanout import WITH_ARTICLE
 from anbien_bot.store.schema import MIGRATIONS
 from anbien_bot.text.dates import to_iso
 from tests.fake_telegram import FakeTelegram
 from tests.harness import eventually, write_config
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)  # 10:00 in An Biên
-MANY = 2 * BATCH + 500  # three batches: the one written with the post, then two
+MANY = WITH_ARTICLE + BATCH + 500  # the rows written with the post, then two batches
 NEWS, PARTY = "thong-bao", "hoat-dong-huyen-uy"
 
 
@@ -96,9 +97,9 @@ async def store(path: Path) -> AsyncIterator[Store]:
 async def test_a_post_to_few_subscribers_is_queued_whole_with_the_article(
     store: Store, path: Path
 ) -> None:
-    add_subscribers(path, range(1, BATCH + 1))
+    add_subscribers(path, range(1, WITH_ARTICLE + 1))
     result = await store.store_entries("portal", [NEWS], [post("1")], now=NOW, plan=Planner())
-    assert (result.enqueued, result.expanding) == (BATCH, 0)
+    assert (result.enqueued, result.expanding) == (WITH_ARTICLE, 0)
     assert records(path) == []
 
 
@@ -111,9 +112,9 @@ async def test_a_post_to_many_is_written_in_batches_once_per_chat(
     result = await store.store_entries(
         "portal", [NEWS, PARTY], [post("1")], now=NOW, plan=Planner()
     )
-    assert (result.enqueued, result.expanding) == (BATCH, 1)
+    assert (result.enqueued, result.expanding) == (WITH_ARTICLE, 1)
     report = await store.fanout_report(article_id=1)
-    assert (report.recipients, report.expanding) == (BATCH, True)
+    assert (report.recipients, report.expanding) == (WITH_ARTICLE, True)
     assert await expand_all(store) == 2
     rows = outbox(path)
     assert [chat for chat, *_ in rows] == [*range(-50, 0), *range(1, MANY + 300)]
@@ -126,9 +127,8 @@ async def test_a_store_closed_mid_expansion_goes_on_from_its_cursor(
 ) -> None:
     add_subscribers(path, range(1, MANY + 1))
     await store.store_entries("portal", [NEWS], [post("1")], now=NOW, plan=Planner())
-    assert await store.expand_fanouts()  # the second batch: one more to go
-    reached = records(path)
-    assert reached == [2 * BATCH]
+    assert await store.expand_fanouts()  # one batch more: another to go
+    assert records(path) == [WITH_ARTICLE + BATCH]
     await store.close()
     reopened = await Store.open(path)
     try:
@@ -151,8 +151,8 @@ async def test_no_chat_is_sent_a_later_post_before_an_earlier_one_still_expandin
     later = await store.store_entries("party", [PARTY], [post("late")], now=NOW, plan=Planner())
     assert (later.enqueued, later.expanding) == (10, 0)
     heads, _ = await store.due_deliveries(NOW + timedelta(hours=1), 10 * MANY)
-    assert len(heads) == BATCH
-    assert max(h.chat_id for h in heads) == BATCH
+    assert len(heads) == WITH_ARTICLE
+    assert max(h.chat_id for h in heads) == WITH_ARTICLE
     await expand_all(store)
     heads, _ = await store.due_deliveries(NOW + timedelta(hours=1), 10 * MANY)
     assert len(heads) == MANY

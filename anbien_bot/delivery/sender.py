@@ -8,10 +8,8 @@ pacer says are free now, so one chat waiting out a 429 never holds up the others
 A crash therefore loses nothing, and repeats at most the messages that were in flight: no more
 than ``concurrency``, since each task sends one message and records it before it ends.
 
-The same loop writes a new post's outbox rows, one batch of chat ids per turn (the store's
-expand_fanouts), from the fan-out record the post was stored with: the rows of a post to
-100,000 subscribers appear within seconds while sends and residents' commands go on between
-the batches, and a record left half-written by a crash is finished after the restart.
+The loop also writes big fan-outs' outbox rows, a batch per turn (store/expansion.py), with
+sends and residents' commands going on between batches; a crash's leftovers are finished.
 """
 
 from __future__ import annotations
@@ -213,7 +211,7 @@ class Sender:
     async def _run(self) -> None:
         while not self._stopping:
             self._event.clear()
-            delay, failed = _IDLE_WAKE, False
+            delay = _IDLE_WAKE
             try:
                 now = time.monotonic()
                 if self._next_due is not None and now >= self._next_due:
@@ -222,7 +220,10 @@ class Sender:
                 if now - self._looked_at >= self._look_every:
                     self._dirty = self._expanding = True  # the periodic safety look
                 if self._expanding and now >= self._expand_at:
-                    await self._expand()
+                    # A batch of a big fan-out's rows, then the store is the others' as long: a
+                    # command needing it two or three times waits for one batch, not three.
+                    self._expanding = await self.store.expand_fanouts()
+                    self._expand_at, self._dirty = 2 * time.monotonic() - now, True
                 if self._dirty and len(self._buffer) < self._batch // 2 + 1:
                     await self._refill()
                 if self._stopping:
@@ -231,31 +232,21 @@ class Sender:
                 await self._report_fanouts()
             except Exception:
                 log.exception("sender: reading the outbox failed; trying again in 5 s")
-                delay, self._dirty, failed = 5.0, True, True
+                delay, self._dirty = 5.0, True
+                self._expand_at = time.monotonic() + delay
             if not self._dirty:
                 delay = min(delay, max(self._looked_at + self._look_every - time.monotonic(), 0))
             if self._next_due is not None:
                 delay = min(delay, max(self._next_due - time.monotonic(), 0.0))
             if self._fanouts:  # so the last fan-out's line is not held back by an idle wait
                 delay = min(delay, max(self._fanout_check_at - time.monotonic(), 0.05))
-            if self._expanding and not failed:
+            if self._expanding:
                 delay = min(delay, max(self._expand_at - time.monotonic(), 0.0))
             if not self._buffer and not self._claims and not self._dirty and not self._expanding:
                 self._idle.set()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await self._event.wait()
-
-    async def _expand(self) -> None:
-        """Write one batch of a new post's outbox rows, then leave the store as long to others.
-
-        The pause lets a resident's command that needs the store two or three times get it
-        between two batches, instead of waiting for a batch at each step.
-        """
-        began = time.monotonic()
-        self._expanding = await self.store.expand_fanouts()
-        self._expand_at = 2 * time.monotonic() - began
-        self._dirty = True  # the batch's chats have rows now
 
     async def _refill(self) -> None:
         """Claim the next due chat heads from the store into the buffer."""
