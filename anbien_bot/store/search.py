@@ -52,13 +52,13 @@ class SearchTable:
         """
         async with self.db.reading() as conn:
             try:
-                ids = await _matching_ids(conn, query, category)
+                keys = await _matching_keys(conn, query, category)
             except sqlite3.OperationalError as error:
                 log.warning("search %r failed: %s", query.folded, error)
                 return SearchHits((), 0)
-            articles = await _articles(conn, ids[offset : offset + limit])
-            categories = () if category else await _categories(conn, ids[:_FACET_WINDOW])
-        return SearchHits(tuple(articles), len(ids), categories)
+            articles = await _articles(conn, keys[offset : offset + limit])
+            categories = () if category else await _categories(conn, keys[:_FACET_WINDOW])
+        return SearchHits(tuple(articles), len(keys), categories)
 
     async def import_entries(
         self,
@@ -111,10 +111,10 @@ class SearchTable:
             await conn.execute("INSERT INTO archive_fts(archive_fts) VALUES ('optimize')")
 
 
-async def _matching_ids(
+async def _matching_keys(
     conn: aiosqlite.Connection, query: SearchQuery, category: str | None
 ) -> list[int]:
-    """Return the ids of up to MAX_RESULTS matches, exact ones first, each part newest first.
+    """Return the search keys of up to MAX_RESULTS matches, exact ones first, newest first.
 
     The index's rowid is articles.search_key, newest last: the matches are read in the
     index's own order and stop at the limit, whatever their number.
@@ -123,42 +123,42 @@ async def _matching_ids(
     extra: tuple[str, ...] = ()
     if category is not None:
         # "+": a plain rowid IN (...) would make FTS5 look up each of the category's keys.
-        where += " AND +f.rowid IN (SELECT search_key FROM article_categories WHERE category = ?)"
+        where += " AND +rowid IN (SELECT search_key FROM article_categories WHERE category = ?)"
         extra = (category,)
-    ids: list[int] = []
+    keys: list[int] = []
     for expression in (query.exact_match, query.other_match):
-        if expression is None or len(ids) >= MAX_RESULTS:
+        if expression is None or len(keys) >= MAX_RESULTS:
             continue
         cur = await conn.execute(
-            "SELECT a.id FROM archive_fts f JOIN articles a ON a.search_key = f.rowid "
-            f"WHERE {where} ORDER BY f.rowid DESC LIMIT ?",
-            (expression, *extra, MAX_RESULTS - len(ids)),
+            f"SELECT rowid FROM archive_fts WHERE {where} ORDER BY rowid DESC LIMIT ?",
+            (expression, *extra, MAX_RESULTS - len(keys)),
         )
-        ids.extend(row[0] for row in await cur.fetchall())
-    return ids
+        keys.extend(row[0] for row in await cur.fetchall())
+    return keys
 
 
-async def _articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Article]:
-    """Return the articles with these ids, in the order given."""
-    if not ids:
+async def _articles(conn: aiosqlite.Connection, keys: Sequence[int]) -> list[Article]:
+    """Return the articles with these search keys, in the order given."""
+    if not keys:
         return []
     cur = await conn.execute(
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(ids))})",
-        tuple(ids),
+        f"SELECT {_ARTICLE_COLUMNS}, a.search_key FROM articles a "
+        f"WHERE a.search_key IN ({','.join('?' * len(keys))})",
+        tuple(keys),
     )
-    found = {row["id"]: article_from_row(row) for row in await cur.fetchall()}
-    return [found[i] for i in ids if i in found]
+    found = {row["search_key"]: article_from_row(row) for row in await cur.fetchall()}
+    return [found[k] for k in keys if k in found]
 
 
-async def _categories(conn: aiosqlite.Connection, ids: Sequence[int]) -> tuple[str, ...]:
-    """Return the categories of these articles, the most common first."""
-    if not ids:
+async def _categories(conn: aiosqlite.Connection, keys: Sequence[int]) -> tuple[str, ...]:
+    """Return the categories of the articles with these search keys, the most common first."""
+    if not keys:
         return ()
     cur = await conn.execute(
-        f"""SELECT category FROM article_categories
-        WHERE article_id IN ({",".join("?" * len(ids))})
+        f"""SELECT category FROM article_categories WHERE article_id IN
+            (SELECT id FROM articles WHERE search_key IN ({",".join("?" * len(keys))}))
         GROUP BY category ORDER BY count(*) DESC, category""",
-        tuple(ids),
+        tuple(keys),
     )
     return tuple(row[0] for row in await cur.fetchall())
 
