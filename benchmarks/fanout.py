@@ -90,6 +90,8 @@ async def prepare(directory: Path, base_url: str, subscribers: int, **delivery: 
             published=NOW,
         )
         await store.store_entries("Cổng huyện", ["thong-bao"], [post], now=NOW, plan=Planner())
+        while await store.expand_fanouts():  # every row written before the timed send
+            pass
     finally:
         await store.close()
     return config

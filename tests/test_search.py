@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anbien_bot.models import Entry
+from anbien_bot.store.articles import INDEX_ARTICLE, INSERT_ARTICLE, article_row, placement
 from anbien_bot.store.schema import MIGRATIONS
 from anbien_bot.text.search import (
     MAX_TERM_CHARS,
@@ -62,13 +63,11 @@ def index() -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(":memory:")
     for migration in MIGRATIONS:
         conn.executescript(migration)
+    seen = "2024-01-01T00:00:00+00:00"
     for i, title in enumerate(("Dân vận khéo", "Đường Xuồng mất điện", "Thứ Ba"), 1):
-        conn.execute(
-            "INSERT INTO articles(url, title, published_at, first_seen_at, story_key, "
-            "search_text) VALUES (?, ?, '2024-01-01T00:00:00+00:00', "
-            "'2024-01-01T00:00:00+00:00', ?, ?)",
-            (f"https://x.vn/{i}", title, str(i), fold(title)),
-        )
+        entry = Entry(key=str(i), url=f"https://x.vn/{i}", title=title, summary="")
+        conn.execute(INSERT_ARTICLE, article_row(i, entry, placement(entry, seen), seen))
+        conn.execute(INDEX_ARTICLE, (i, index_text(title, "", "")))
     yield conn
     conn.close()
 

@@ -138,7 +138,7 @@ async def after_polls(svc: Services, metrics: Metrics, outcomes: list[PollOutcom
     """Count a round of polls, wake the sender for what they queued, and alert the admins
     of a source that went down or came back."""
     metrics.observe_polls(outcomes)
-    if any(o.result.enqueued for o in outcomes):
+    if any(o.result.enqueued or o.result.expanding for o in outcomes):
         svc.sender.wake()
     if outcomes:
         await report_source_health(svc)

@@ -7,6 +7,9 @@ pacer says are free now, so one chat waiting out a 429 never holds up the others
 ``pending`` in the store until Telegram has answered for it; the claim lives only in memory.
 A crash therefore loses nothing, and repeats at most the messages that were in flight: no more
 than ``concurrency``, since each task sends one message and records it before it ends.
+
+The loop also writes big fan-outs' outbox rows, a batch per turn (store/expansion.py), with
+sends and residents' commands going on between batches; a crash's leftovers are finished.
 """
 
 from __future__ import annotations
@@ -133,6 +136,8 @@ class Sender:
         self._event = asyncio.Event()
         self._idle = asyncio.Event()
         self._dirty = True
+        self._expanding = True  # a fan-out record may wait for its rows (after a crash too)
+        self._expand_at = 0.0  # monotonic time of the next batch
         self._next_due: float | None = None
         self._stopping = False
         self._runner: asyncio.Task[None] | None = None
@@ -156,8 +161,9 @@ class Sender:
         return self._runner is not None and not self._runner.done()
 
     def wake(self) -> None:
-        """Look at the outbox now: a poll has just queued new deliveries."""
+        """Look at the outbox now: a poll has just queued new deliveries (or their record)."""
         self._dirty = True
+        self._expanding = True
         self._idle.clear()
         self._event.set()
 
@@ -217,7 +223,12 @@ class Sender:
                     self._next_due = None
                     self._dirty = True
                 if now - self._looked_at >= self._look_every:
-                    self._dirty = True  # the periodic safety look
+                    self._dirty = self._expanding = True  # the periodic safety look
+                if self._expanding and now >= self._expand_at:
+                    # A batch of a big fan-out's rows, then the store is the others' as long: a
+                    # command needing it two or three times waits for one batch, not three.
+                    self._expanding = await self.store.expand_fanouts()
+                    self._expand_at, self._dirty = 2 * time.monotonic() - now, True
                 if self._dirty and len(self._buffer) < self._batch // 2 + 1:
                     await self._refill()
                 if self._stopping:
@@ -227,13 +238,16 @@ class Sender:
             except Exception:
                 log.exception("sender: reading the outbox failed; trying again in 5 s")
                 delay, self._dirty = 5.0, True
+                self._expand_at = time.monotonic() + delay
             if not self._dirty:
                 delay = min(delay, max(self._looked_at + self._look_every - time.monotonic(), 0))
             if self._next_due is not None:
                 delay = min(delay, max(self._next_due - time.monotonic(), 0.0))
             if self._fanouts:  # so the last fan-out's line is not held back by an idle wait
                 delay = min(delay, max(self._fanout_check_at - time.monotonic(), 0.05))
-            if not self._buffer and not self._claims and not self._dirty:
+            if self._expanding:
+                delay = min(delay, max(self._expand_at - time.monotonic(), 0.0))
+            if not self._buffer and not self._claims and not self._dirty and not self._expanding:
                 self._idle.set()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
@@ -373,8 +387,8 @@ class Sender:
         active.update(*self._running.values())
         for kind, ident in [k for k in self._fanouts if k not in active]:
             report = await self.store.fanout_report(**{f"{kind}_id": ident})
-            if report.pending:
-                continue  # some rows wait for a retry
+            if report.pending or report.expanding:
+                continue  # some rows wait for a retry, or are still to be written
             del self._fanouts[(kind, ident)]
             self.reports.append((kind, ident, report))
             log.info(

@@ -15,7 +15,7 @@ from ..text.dates import from_iso, to_iso
 from ..text.search import index_text
 from ..text.vntext import fold
 from .database import Database
-from .fanout import FanoutPlan, enqueue
+from .fanout import WITH_ARTICLE, FanoutPlan, enqueue
 from .sources import source_id
 
 
@@ -26,7 +26,8 @@ class StoreResult:
     new: tuple[int, ...] = ()  # ids of articles seen for the first time
     updated: int = 0  # known articles whose text changed at the source
     reposts: int = 0  # stories already stored from another source
-    enqueued: int = 0  # delivery rows written to the outbox
+    enqueued: int = 0  # delivery rows written to the outbox in this unit of work
+    expanding: int = 0  # new posts whose rows the expansion writes next (store/expansion.py)
 
 
 def story_key(title: str, published: datetime) -> str:
@@ -34,16 +35,47 @@ def story_key(title: str, published: datetime) -> str:
     return f"{' '.join(fold(title).split())}|{to_iso(published)[:16]}"
 
 
+# A new article's place in the search index (schema migration 9): 64 keys for each minute
+# of publication (?9), taken in the order articles are stored, so newest first is the
+# index's own order; a minute's 65th article takes the next free key.
+_SEARCH_KEY = """(
+    WITH RECURSIVE minute(m) AS (
+        SELECT COALESCE(CAST(strftime('%s', ?9) AS INTEGER), 0) / 60
+    ), free(k) AS (
+        SELECT max(m << 6, COALESCE(
+            (SELECT max(search_key) + 1 FROM articles WHERE search_key < (m + 1) << 6), m << 6
+        )) FROM minute
+        UNION ALL
+        SELECT k + 1 FROM free WHERE EXISTS (SELECT 1 FROM articles WHERE search_key = free.k)
+    )
+    SELECT max(k) FROM free
+)"""
+
 # Every new article row is written by this statement from article_row: a poll's
 # store_entries one at a time (id NULL: SQLite picks it), a back catalogue's import_entries
 # in bulk (ids given, so its keys and categories can be written in bulk too).
-INSERT_ARTICLE = """
+INSERT_ARTICLE = f"""
     INSERT INTO articles(id, url, title, summary, body, author, image_url, attachments,
-        published_at, first_seen_at, story_key, search_text)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        published_at, first_seen_at, story_key, search_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {_SEARCH_KEY})
 """
 INSERT_KEY = "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)"
-INSERT_CATEGORY = "INSERT OR IGNORE INTO article_categories(article_id, category) VALUES (?, ?)"
+INSERT_CATEGORY = """
+    INSERT OR IGNORE INTO article_categories(article_id, category, search_key)
+    SELECT ?1, ?2, search_key FROM articles WHERE id = ?1
+"""
+# The search index holds no text, only its words (content=''), so the store writes them:
+# (article id, text.search.index_text of the article) after the article's row, and to take
+# them out again ('delete') exactly what was written, before the row changes. An article
+# is never deleted; code that comes to delete one must first take it out of the index.
+INDEX_ARTICLE = """
+    INSERT INTO archive_fts(rowid, folded, exact)
+    SELECT search_key, ?2, title || ' ' || summary FROM articles WHERE id = ?1
+"""
+_UNINDEX_ARTICLE = """
+    INSERT INTO archive_fts(archive_fts, rowid, folded, exact)
+    SELECT 'delete', search_key, ?2, title || ' ' || summary FROM articles WHERE id = ?1
+"""
 
 
 class Placement(NamedTuple):
@@ -76,7 +108,6 @@ def article_row(
         published,
         seen_now,
         story,
-        index_text(entry.title, entry.summary, entry.body),
     )
 
 
@@ -143,9 +174,12 @@ class ArticlesTable:
         already gave (same title and minute) joins that article under more categories, and
         only subscribers who have not had it are queued. With no plan nothing is queued: a
         new source's first poll (its back catalogue).
+
+        Rows are written here for about WITH_ARTICLE chats in all (so this unit of work stays
+        short however many subscribers); the rest are the expansion's (store/expansion.py).
         """
         new: list[int] = []
-        updated = reposts = enqueued = 0
+        updated = reposts = enqueued = expanding = 0
         seen_now = to_iso(now)
         async with self.db.transaction() as conn:
             sid = await source_id(conn, source)
@@ -160,8 +194,12 @@ class ArticlesTable:
                 if plan is not None and (is_new or changed is None):
                     article = await _read(conn, article_id)
                     assert article is not None  # stored just now, in this unit of work
-                    enqueued += await enqueue(conn, article, source, now, plan)
-        return StoreResult(tuple(new), updated, reposts, enqueued)
+                    written, whole = await enqueue(
+                        conn, article, source, now, plan, write_first=enqueued < WITH_ARTICLE
+                    )
+                    enqueued += written
+                    expanding += not whole
+        return StoreResult(tuple(new), updated, reposts, enqueued, expanding)
 
     async def article(self, article_id: int) -> Article | None:
         """Return one stored article, or None."""
@@ -207,9 +245,10 @@ async def _upsert(
         )
         if (merged.title, merged.summary, merged.body) == tuple(row)[1:]:
             return row["id"], False, False
+        await conn.execute(_UNINDEX_ARTICLE, (row["id"], index_text(*tuple(row)[1:])))
         await conn.execute(
             """
-            UPDATE articles SET title = ?, summary = ?, body = ?, search_text = ?, url = ?,
+            UPDATE articles SET title = ?, summary = ?, body = ?, url = ?,
                 author = COALESCE(NULLIF(?, ''), author), image_url = COALESCE(?, image_url)
             WHERE id = ?
             """,
@@ -217,12 +256,14 @@ async def _upsert(
                 merged.title,
                 merged.summary,
                 merged.body,
-                index_text(merged.title, merged.summary, merged.body),
                 merged.url,
                 merged.author,
                 merged.image_url,
                 row["id"],
             ),
+        )
+        await conn.execute(
+            INDEX_ARTICLE, (row["id"], index_text(merged.title, merged.summary, merged.body))
         )
         return row["id"], False, True
     placed = placement(entry, seen_now)
@@ -242,6 +283,9 @@ async def _upsert(
             INSERT_ARTICLE + " RETURNING id", article_row(None, entry, placed, seen_now)
         )
         row = await cur.fetchone()
+        await conn.execute(
+            INDEX_ARTICLE, (row[0], index_text(entry.title, entry.summary, entry.body))
+        )
     await conn.execute(INSERT_KEY, (sid, entry.key, row[0]))
     return row[0], is_new, (False if is_new else None)
 

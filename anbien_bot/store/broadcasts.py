@@ -191,8 +191,15 @@ class BroadcastsTable:
             # Before every post still waiting, but after urgent ones.
             cur = await conn.execute(
                 "INSERT OR IGNORE INTO deliveries(chat_id, broadcast_id, priority, not_before, "
-                f"created_at) SELECT chat_id, ?, ?, ?, ? FROM ({query})",
-                (broadcast_id, Priority.BROADCAST, to_iso(moment), to_iso(moment), *params),
+                f"created_at, ordered_at) SELECT chat_id, ?, ?, ?, ?, ? FROM ({query})",
+                (
+                    broadcast_id,
+                    Priority.BROADCAST,
+                    to_iso(moment),
+                    to_iso(moment),
+                    int(moment.timestamp()),  # its place among the chat's rows (schema 10)
+                    *params,
+                ),
             )
             queued = cur.rowcount
             if queued == 0:

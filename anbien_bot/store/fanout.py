@@ -1,10 +1,14 @@
-"""Queueing a new post: the facts the planner decides from, and its decision written as rows.
+"""Queueing a new post: the facts the planner decides from, and its decision kept as a record.
 
 The store decides nothing here. Inside the unit of work that stored the article it gathers
 what a plan needs (the article, the alerts filed under its words, the timings chats chose),
-hands them to a FanoutPlan (delivery/planner.py's Planner), and writes the answer with one
-INSERT ... SELECT over the subscriptions, so a post reaches 100,000 subscribers in one
-statement whatever their timings.
+hands them to a FanoutPlan (delivery/planner.py's Planner), and keeps the answer as a
+fan-out record with the article. store/expansion.py writes the record's outbox rows, a
+batch of chat ids at a time, each batch in its own short unit of work: a post to 100,000
+subscribers never holds the store for long, and a crash at any moment loses no subscriber.
+When the unit of work has room, the rows of the first WITH_ARTICLE chat ids are written
+with the article, so a post to a few thousand subscribers is queued whole at once and leaves
+no record.
 """
 
 from __future__ import annotations
@@ -18,7 +22,10 @@ import aiosqlite
 
 from ..models import Article, Fanout, Timing
 from ..text.dates import to_iso
+from .expansion import FIRST_CHAT, Record, write_batch
 from .preferences import timing_from_columns
+
+WITH_ARTICLE = 2000  # chat ids whose rows are written in the article's unit of work
 
 # A chat's timing columns in chat_settings: (digest_hour, quiet_start, quiet_end).
 _Columns = tuple[int | None, int | None, int | None]
@@ -49,12 +56,15 @@ async def enqueue(
     source: str,
     now: datetime,
     plan: FanoutPlan,
-) -> int:
-    """Queue the article as the plan says; return how many outbox rows were written.
+    *,
+    write_first: bool = True,
+) -> tuple[int, bool]:
+    """Queue the article as the plan says; return (rows written now, whether that was all).
 
     Every active chat subscribed to one of its categories, and every chat the plan says its
     alerts match, gets one row (UNIQUE(chat_id, article_id): a chat that already had the
-    post from another source gets nothing), at the slot of its timing.
+    post from another source gets nothing), at the slot of its timing. The rows beyond the
+    first WITH_ARTICLE chat ids (all of them without ``write_first``) are the expansion's.
     """
     alerts = await _alerts_under(conn, plan.alert_keys(article))
     columns = await _timings(conn)
@@ -64,36 +74,26 @@ async def enqueue(
     for (digest_hour, quiet_start, quiet_end), timing in timings.items():
         slot = fanout.slots.get(timing, fanout.default)
         slots.append((digest_hour, quiet_start, quiet_end, slot.priority, to_iso(slot.not_before)))
-    cur = await conn.execute(
-        """
-        INSERT OR IGNORE INTO deliveries(chat_id, article_id, priority, not_before, created_at)
-        WITH slots AS (
-            SELECT value ->> 0 AS digest_hour, value ->> 1 AS quiet_start,
-                value ->> 2 AS quiet_end, value ->> 3 AS priority, value ->> 4 AS not_before
-            FROM json_each(:slots)
-        ), wanted AS (
-            SELECT chat_id FROM subscriptions WHERE category IN
-                (SELECT category FROM article_categories WHERE article_id = :article)
-            UNION SELECT value FROM json_each(:alerted)
-        )
-        SELECT c.id, :article, COALESCE(p.priority, :priority),
-            COALESCE(p.not_before, :not_before), :now
-        FROM wanted w JOIN chats c ON c.id = w.chat_id
-        LEFT JOIN chat_settings s ON s.chat_id = c.id
-        LEFT JOIN slots p ON p.digest_hour IS s.digest_hour
-            AND p.quiet_start IS s.quiet_start AND p.quiet_end IS s.quiet_end
-        WHERE c.active = 1
-        """,
+    decided = json.dumps(
         {
-            "article": article.id,
-            "slots": json.dumps(slots),
-            "alerted": json.dumps(list(fanout.alerted)),
+            "slots": slots,
+            "alerted": list(fanout.alerted),
             "priority": fanout.default.priority,
             "not_before": to_iso(fanout.default.not_before),
-            "now": to_iso(now),
-        },
+        }
     )
-    return cur.rowcount
+    record = Record(None, article.id, decided, FIRST_CHAT, to_iso(now))
+    written, reached = 0, FIRST_CHAT
+    if write_first:
+        written, upto = await write_batch(conn, record, WITH_ARTICLE)
+        if upto is None:
+            return written, True
+        reached = upto
+    await conn.execute(
+        "INSERT INTO fanouts(article_id, plan, reached, created_at) VALUES (?, ?, ?, ?)",
+        (article.id, decided, reached, record.created_at),
+    )
+    return written, False
 
 
 async def _alerts_under(

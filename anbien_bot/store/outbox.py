@@ -15,37 +15,50 @@ from datetime import datetime, timedelta
 from ..text.dates import from_iso, to_iso
 from ..values import BroadcastStatus, DeliveryStatus
 from .database import Database, literal
+from .expansion import LAST_CHAT, expand_next
 
 _PENDING, _SENT = literal(DeliveryStatus.PENDING), literal(DeliveryStatus.SENT)
 _FAILED, _BLOCKED = literal(DeliveryStatus.FAILED), literal(DeliveryStatus.BLOCKED)
 _CANCELLED = literal(DeliveryStatus.CANCELLED)
 
 # A chat's messages go in this order: urgent first, then by the article's publication (a
-# broadcast by the time it was queued), then first queued first.
-_ORDER = "d.priority DESC, COALESCE(a.published_at, d.created_at), d.id"
+# broadcast by the time it was queued: ordered_at), then first queued first. The indexes
+# deliveries_queue (every chat) and deliveries_chat_queue (per chat) hold pending rows so.
+_ORDER = "d.priority DESC, d.ordered_at, d.id"
 
-# Each chat's head row, among the pending rows of chats the sender is not busy with; a chat
-# whose head is not yet due waits as a whole, so its later rows never overtake the head.
-_HEADS = """
-    WITH ranked AS (
-        SELECT d.id, d.chat_id, d.article_id, d.broadcast_id, d.priority, d.attempts,
-            d.not_before, COALESCE(a.published_at, d.created_at) AS ordered_at,
-            row_number() OVER (PARTITION BY d.chat_id ORDER BY {order}) AS rank,
-            count(*) OVER (PARTITION BY d.chat_id) AS queued,
-            {due_posts} AS due_posts
-        FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
-        WHERE d.status = {pending}
-            AND d.chat_id NOT IN (SELECT value FROM json_each(:busy))
-    )
+# Whether row d is the head of its chat's queue: no pending row of the chat goes before it.
+_IS_HEAD = f"""d.id = (
+    SELECT e.id FROM deliveries e WHERE e.chat_id = d.chat_id AND e.status = {_PENDING}
+    ORDER BY e.priority DESC, e.ordered_at, e.id LIMIT 1)"""
+
+# Each chat's head row, among the pending rows of chats the sender is not busy with, read in
+# sending order until :limit are found: a chat whose head is not yet due waits as a whole,
+# so its later rows never overtake the head. A chat that a fan-out still being expanded has
+# not reached yet waits too: that post may go before what it has now.
+_DUE_HEADS = f"""
+    SELECT d.id, d.chat_id, d.article_id, d.broadcast_id, d.priority, d.attempts,
+        d.ordered_at, c.type, c.language,
+        (SELECT count(*) FROM deliveries e
+         WHERE e.chat_id = d.chat_id AND e.status = {_PENDING}) AS queued,
+        {{due_posts}} AS due_posts
+    FROM deliveries d INDEXED BY deliveries_queue JOIN chats c ON c.id = d.chat_id
+    WHERE d.status = {_PENDING} AND d.not_before <= :now
+        AND d.chat_id <= (SELECT COALESCE(min(reached), {LAST_CHAT}) FROM fanouts)
+        AND d.chat_id NOT IN (SELECT value FROM json_each(:busy))
+        AND {_IS_HEAD}
+    ORDER BY {_ORDER} LIMIT :limit
 """
 # How many due posts wait in a head's chat at its priority (for collapsing them into a list).
-_DUE_POSTS = """sum(d.article_id IS NOT NULL AND d.not_before <= :now)
-    OVER (PARTITION BY d.chat_id, d.priority)"""
-
-
-def _heads(due_posts: str) -> str:
-    """Return the query of the chats' head rows, counting due posts as ``due_posts`` says."""
-    return _HEADS.format(order=_ORDER, due_posts=due_posts, pending=_PENDING)
+_DUE_POSTS = f"""(SELECT count(*) FROM deliveries e
+    WHERE e.chat_id = d.chat_id AND e.status = {_PENDING} AND e.priority = d.priority
+        AND e.article_id IS NOT NULL AND e.not_before <= :now)"""
+# When the first head that is not yet due falls due.
+_NEXT_DUE = f"""
+    SELECT d.not_before FROM deliveries d INDEXED BY deliveries_due
+    WHERE d.status = {_PENDING} AND d.not_before > :now
+        AND d.chat_id NOT IN (SELECT value FROM json_each(:busy)) AND {_IS_HEAD}
+    ORDER BY d.not_before LIMIT 1
+"""
 
 
 def _round_up(moment: datetime) -> datetime:
@@ -67,7 +80,7 @@ class Delivery:
     broadcast_id: int | None
     priority: int
     attempts: int  # tries already made
-    ordered_at: str  # the publication (or queueing) time that orders the chat's rows
+    ordered_at: int  # the publication (or queueing) time that orders the chat's rows (Unix)
     due_posts: int  # this chat's due post rows at this priority, the head included
     queued: int  # this chat's pending rows, the head included, due or not
 
@@ -83,6 +96,7 @@ class FanoutReport:
     blocked: int
     cancelled: int
     seconds: float  # from the first row queued to the last message sent
+    expanding: bool = False  # more rows are still to be written (store/expansion.py)
 
 
 class OutboxTable:
@@ -101,27 +115,15 @@ class OutboxTable:
         head's due_posts is 1 and the query is cheaper.
         """
         params = {"now": to_iso(now), "busy": json.dumps(list(busy)), "limit": limit}
-        heads = _heads(_DUE_POSTS if count_posts else "1")
+        heads = _DUE_HEADS.format(due_posts=_DUE_POSTS if count_posts else "1")
         async with self.db.reading() as conn:
-            cur = await conn.execute(
-                heads
-                + """
-                SELECT r.*, c.type, c.language FROM ranked r JOIN chats c ON c.id = r.chat_id
-                WHERE r.rank = 1 AND r.not_before <= :now
-                ORDER BY r.priority DESC, r.ordered_at, r.id LIMIT :limit
-                """,
-                params,
-            )
+            cur = await conn.execute(heads, params)
             rows = await cur.fetchall()
             next_due = None
             if len(rows) < limit:
-                cur = await conn.execute(
-                    _heads("1")
-                    + "SELECT min(not_before) FROM ranked WHERE rank = 1 AND not_before > :now",
-                    params,
-                )
-                first = (await cur.fetchone())[0]
-                next_due = None if first is None else from_iso(first)
+                cur = await conn.execute(_NEXT_DUE, params)
+                first = await cur.fetchone()
+                next_due = None if first is None else from_iso(first[0])
         deliveries = [
             Delivery(
                 id=row["id"],
@@ -150,7 +152,7 @@ class OutboxTable:
             cur = await conn.execute(
                 f"""
                 SELECT d.id, d.article_id, d.not_before <= ? AS due
-                FROM deliveries d LEFT JOIN articles a ON a.id = d.article_id
+                FROM deliveries d
                 WHERE d.chat_id = ? AND d.status = {_PENDING} AND d.priority = ?
                 ORDER BY {_ORDER}
                 """,
@@ -225,10 +227,11 @@ class OutboxTable:
                 f"""
                 SELECT count(*), total(status = {_PENDING}), total(status = {_SENT}),
                     total(status = {_FAILED}), total(status = {_BLOCKED}),
-                    total(status = {_CANCELLED}), min(created_at), max(sent_at)
+                    total(status = {_CANCELLED}), min(created_at), max(sent_at),
+                    EXISTS (SELECT 1 FROM fanouts WHERE article_id IS ?)
                 FROM deliveries WHERE {column} = ?
                 """,
-                (key,),
+                (article_id, key),
             )
             row = await cur.fetchone()
         first, last = row[6], row[7]
@@ -241,7 +244,17 @@ class OutboxTable:
             blocked=int(row[4]),
             cancelled=int(row[5]),
             seconds=max(seconds, 0.0),
+            expanding=bool(row[8]),
         )
+
+    async def expand_fanouts(self) -> bool:
+        """Write the next batch of a new post's outbox rows; return whether more remain.
+
+        Each batch is its own short unit of work, so residents' commands and the sender's
+        own writes get the store between two batches.
+        """
+        async with self.db.transaction() as conn:
+            return bool(await expand_next(conn))
 
     async def pending_deliveries(self) -> int:
         """Return how many rows still wait to be sent."""

@@ -18,6 +18,7 @@ from ..models import QuietHours, Slot, Timing
 from ..text.dates import to_iso
 from ..values import DeliveryStatus, Priority
 from .database import Database, literal
+from .expansion import expand_chat
 
 # The planner's slot for a post waiting for a chat with a timing, now (planner.slot_for).
 Replan = Callable[[Timing, datetime], Slot]
@@ -168,6 +169,8 @@ class PreferencesTable:
                 (chat_id,),
             )
             slot = replan(timing_from_columns(*await cur.fetchone()), now)
+            # A post whose expansion has not reached the chat yet gets its row now, to move too.
+            await expand_chat(conn, chat_id)
             # Only ordinary and digest rows never tried: urgent rows and retries keep their slot.
             await conn.execute(
                 "UPDATE deliveries SET priority = :priority, not_before = :not_before "

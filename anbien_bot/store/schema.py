@@ -246,6 +246,89 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE sources ADD COLUMN field_marks TEXT NOT NULL DEFAULT '{}';
     ALTER TABLE sources ADD COLUMN degraded TEXT NOT NULL DEFAULT '';
     """,
+    # 9: the archive holds each article's text once (issue 15). articles.search_text, the
+    # folded copy of title, summary and body, goes: the index is written from Python
+    # (store/articles.py), which folds the text as it stores it. And the index's rowid,
+    # search_key, becomes a stored number: the minute of publication times 64 plus the
+    # article's place among that minute's articles (1 + the greatest key below the next
+    # minute, so a 65th article of one minute borrows the next minute's room). Newest first
+    # stays the index's own order, within a minute by id as before, but consecutive keys are
+    # now minutes*64 apart instead of minutes*2**26: the index is less than two thirds the
+    # size. Keys are given here in (minute, id) order by the same rule. article_categories
+    # carries the key too, so narrowing a search to a category reads one index range.
+    """
+    DROP TRIGGER archive_ai;
+    DROP TRIGGER archive_ad;
+    DROP TRIGGER archive_au;
+    DROP TABLE archive_fts;
+    CREATE TEMP TABLE archive_order (
+        n INTEGER PRIMARY KEY, id INTEGER NOT NULL, minute INTEGER NOT NULL
+    );
+    INSERT INTO archive_order(id, minute)
+        SELECT id, COALESCE(CAST(strftime('%s', published_at) AS INTEGER), 0) / 60 AS minute
+        FROM articles ORDER BY minute, id;
+    CREATE TEMP TABLE archive_keys (id INTEGER PRIMARY KEY, key INTEGER NOT NULL);
+    WITH RECURSIVE keyed(n, id, key) AS (
+        SELECT n, id, minute << 6 FROM archive_order WHERE n = 1
+        UNION ALL
+        SELECT o.n, o.id, max(k.key + 1, o.minute << 6)
+        FROM keyed k JOIN archive_order o ON o.n = k.n + 1
+    )
+    INSERT INTO archive_keys(id, key) SELECT id, key FROM keyed;
+    ALTER TABLE articles DROP COLUMN search_key;
+    ALTER TABLE articles ADD COLUMN search_key INTEGER;
+    UPDATE articles SET search_key = (SELECT key FROM archive_keys k WHERE k.id = articles.id);
+    CREATE UNIQUE INDEX articles_search ON articles(search_key);
+    ALTER TABLE article_categories ADD COLUMN search_key INTEGER;
+    UPDATE article_categories
+        SET search_key = (SELECT search_key FROM articles WHERE id = article_id);
+    DROP INDEX article_categories_category;
+    CREATE INDEX article_categories_category ON article_categories(category, search_key);
+    -- columnsize=0: no per-row token counts, which only ranking by bm25() would read.
+    CREATE VIRTUAL TABLE archive_fts USING fts5(
+        folded, exact, content='', columnsize=0, detail=column, prefix='2',
+        tokenize='unicode61 remove_diacritics 0'
+    );
+    INSERT INTO archive_fts(rowid, folded, exact)
+        SELECT search_key, search_text, title || ' ' || summary FROM articles ORDER BY 1;
+    ALTER TABLE articles DROP COLUMN search_text;
+    DROP TABLE archive_order;
+    DROP TABLE archive_keys;
+    """,
+    # 10: fan-out without a stall (issue 15). A new post's outbox rows are written after its
+    # unit of work, a batch of chat ids at a time, from a record of what the planner decided
+    # (store/fanout.py); "reached" is the last chat id whose rows are written. And each
+    # outbox row keeps the time that orders it among its chat's rows (ordered_at: the post's
+    # publication or the broadcast's queueing, in Unix seconds), so the sender finds the
+    # chats' heads by walking an index in sending order instead of ranking every pending row.
+    # A row inserted without it (a broadcast) gets it from the trigger.
+    """
+    CREATE TABLE fanouts (
+        id INTEGER PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        plan TEXT NOT NULL,                 -- JSON: the planner's slots and alerted chats
+        reached INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    ALTER TABLE deliveries ADD COLUMN ordered_at INTEGER;
+    UPDATE deliveries SET ordered_at = COALESCE(
+        CAST(strftime('%s', (SELECT published_at FROM articles WHERE id = article_id)) AS INTEGER),
+        CAST(strftime('%s', created_at) AS INTEGER), 0)
+    WHERE status = 'pending';
+    CREATE TRIGGER deliveries_ordered AFTER INSERT ON deliveries WHEN new.ordered_at IS NULL
+    BEGIN
+        UPDATE deliveries SET ordered_at = COALESCE(
+            CAST(strftime('%s', (SELECT published_at FROM articles WHERE id = new.article_id))
+                AS INTEGER),
+            CAST(strftime('%s', new.created_at) AS INTEGER), 0)
+        WHERE id = new.id;
+    END;
+    -- The sending order (store/outbox.py), over every pending row and within each chat.
+    CREATE INDEX deliveries_queue ON deliveries(priority DESC, ordered_at, id, chat_id, not_before)
+        WHERE status = 'pending';
+    CREATE INDEX deliveries_chat_queue ON deliveries(chat_id, priority DESC, ordered_at, id)
+        WHERE status = 'pending';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,9 +11,10 @@ import aiosqlite
 
 from ..models import Article, Entry, SearchHits
 from ..text.dates import to_iso
-from ..text.search import MAX_RESULTS, SearchQuery
+from ..text.search import MAX_RESULTS, SearchQuery, index_text
 from .articles import (
     _ARTICLE_COLUMNS,
+    INDEX_ARTICLE,
     INSERT_ARTICLE,
     INSERT_CATEGORY,
     INSERT_KEY,
@@ -27,8 +28,6 @@ from .sources import source_id
 
 log = logging.getLogger(__name__)
 
-# archive_fts's rowid is articles.search_key: the minute of publication above 26 bits of id.
-_ID_BITS = (1 << 26) - 1
 _FACET_WINDOW = 200  # categories offered for narrowing come from this many newest matches
 _CHUNK = 500  # parameters per IN (...) list, well under SQLite's limit
 
@@ -53,13 +52,13 @@ class SearchTable:
         """
         async with self.db.reading() as conn:
             try:
-                ids = await _matching_ids(conn, query, category)
+                keys = await _matching_keys(conn, query, category)
             except sqlite3.OperationalError as error:
                 log.warning("search %r failed: %s", query.folded, error)
                 return SearchHits((), 0)
-            articles = await _articles(conn, ids[offset : offset + limit])
-            categories = () if category else await _categories(conn, ids[:_FACET_WINDOW])
-        return SearchHits(tuple(articles), len(ids), categories)
+            articles = await _articles(conn, keys[offset : offset + limit])
+            categories = () if category else await _categories(conn, keys[:_FACET_WINDOW])
+        return SearchHits(tuple(articles), len(keys), categories)
 
     async def import_entries(
         self,
@@ -97,6 +96,9 @@ class SearchTable:
             await conn.executemany(
                 INSERT_ARTICLE, [article_row(i, e, placed[e.key], seen_now) for i, e in new]
             )
+            await conn.executemany(
+                INDEX_ARTICLE, [(i, index_text(e.title, e.summary, e.body)) for i, e in new]
+            )
             await conn.executemany(INSERT_KEY, keys)
             await conn.executemany(
                 INSERT_CATEGORY, [(article_id, c) for _, _, article_id in keys for c in categories]
@@ -109,52 +111,54 @@ class SearchTable:
             await conn.execute("INSERT INTO archive_fts(archive_fts) VALUES ('optimize')")
 
 
-async def _matching_ids(
+async def _matching_keys(
     conn: aiosqlite.Connection, query: SearchQuery, category: str | None
 ) -> list[int]:
-    """Return the ids of up to MAX_RESULTS matches, exact ones first, each part newest first."""
+    """Return the search keys of up to MAX_RESULTS matches, exact ones first, newest first.
+
+    The index's rowid is articles.search_key, newest last: the matches are read in the
+    index's own order and stop at the limit, whatever their number.
+    """
     where = "archive_fts MATCH ?"
     extra: tuple[str, ...] = ()
     if category is not None:
-        where += (
-            f" AND (rowid & {_ID_BITS}) IN "
-            "(SELECT article_id FROM article_categories WHERE category = ?)"
-        )
+        # "+": a plain rowid IN (...) would make FTS5 look up each of the category's keys.
+        where += " AND +rowid IN (SELECT search_key FROM article_categories WHERE category = ?)"
         extra = (category,)
-    ids: list[int] = []
+    keys: list[int] = []
     for expression in (query.exact_match, query.other_match):
-        if expression is None or len(ids) >= MAX_RESULTS:
+        if expression is None or len(keys) >= MAX_RESULTS:
             continue
         cur = await conn.execute(
-            f"SELECT rowid & {_ID_BITS} FROM archive_fts WHERE {where} "
-            "ORDER BY rowid DESC LIMIT ?",
-            (expression, *extra, MAX_RESULTS - len(ids)),
+            f"SELECT rowid FROM archive_fts WHERE {where} ORDER BY rowid DESC LIMIT ?",
+            (expression, *extra, MAX_RESULTS - len(keys)),
         )
-        ids.extend(row[0] for row in await cur.fetchall())
-    return ids
+        keys.extend(row[0] for row in await cur.fetchall())
+    return keys
 
 
-async def _articles(conn: aiosqlite.Connection, ids: Sequence[int]) -> list[Article]:
-    """Return the articles with these ids, in the order given."""
-    if not ids:
+async def _articles(conn: aiosqlite.Connection, keys: Sequence[int]) -> list[Article]:
+    """Return the articles with these search keys, in the order given."""
+    if not keys:
         return []
     cur = await conn.execute(
-        f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(ids))})",
-        tuple(ids),
+        f"SELECT {_ARTICLE_COLUMNS}, a.search_key FROM articles a "
+        f"WHERE a.search_key IN ({','.join('?' * len(keys))})",
+        tuple(keys),
     )
-    found = {row["id"]: article_from_row(row) for row in await cur.fetchall()}
-    return [found[i] for i in ids if i in found]
+    found = {row["search_key"]: article_from_row(row) for row in await cur.fetchall()}
+    return [found[k] for k in keys if k in found]
 
 
-async def _categories(conn: aiosqlite.Connection, ids: Sequence[int]) -> tuple[str, ...]:
-    """Return the categories of these articles, the most common first."""
-    if not ids:
+async def _categories(conn: aiosqlite.Connection, keys: Sequence[int]) -> tuple[str, ...]:
+    """Return the categories of the articles with these search keys, the most common first."""
+    if not keys:
         return ()
     cur = await conn.execute(
-        f"""SELECT category FROM article_categories
-        WHERE article_id IN ({",".join("?" * len(ids))})
+        f"""SELECT category FROM article_categories WHERE article_id IN
+            (SELECT id FROM articles WHERE search_key IN ({",".join("?" * len(keys))}))
         GROUP BY category ORDER BY count(*) DESC, category""",
-        tuple(ids),
+        tuple(keys),
     )
     return tuple(row[0] for row in await cur.fetchall())
 
