@@ -22,6 +22,7 @@ from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop
 
 from ..config import Config, TelegramConfig
 from ..text.dates import VN_TZ
+from . import upkeep
 from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
 from .handlers.admin import report_source_health
 from .services import CONTEXT_TYPES, BotContext, Services, keep_services, running_services
@@ -90,6 +91,7 @@ async def _post_init(app: Application, *, config: Config) -> None:
         # wanted, but never two at once and never a pile of catch-up runs.
         job_kwargs={"misfire_grace_time": int(tick) + 60, "coalesce": True, "max_instances": 1},
     )
+    upkeep.schedule(app)
 
 
 async def poll_sources(context: BotContext) -> None:

@@ -1,7 +1,10 @@
 """Counts for the admins' statistics: who listens, what was delivered, what the archive holds.
 
 Every count reads an index range (subscriptions, sent_at, the undelivered rows, published_at),
-never the whole outbox, which grows by one row per message for as long as the bot runs.
+never the whole outbox. Retention (store/retention.py) folds rows older than
+``retention.settled_days`` (7 at least) into delivery_days: the counts of the last 24 hours and
+7 days therefore always find their rows, and the daily chart adds each day's totals to the
+rows still kept for it.
 """
 
 from __future__ import annotations
@@ -12,10 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from ..text.dates import from_iso, to_iso
 from ..values import DeliveryStatus
 from .database import Database, literal
+from .retention import VN_OFFSET  # Vietnam keeps UTC+7 all year: days are local days
 
 _PENDING = literal(DeliveryStatus.PENDING)
 _FAILED, _BLOCKED = literal(DeliveryStatus.FAILED), literal(DeliveryStatus.BLOCKED)
-VN_OFFSET = "+7 hours"  # Vietnam keeps UTC+7 all year: days are counted in local time
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,9 +169,15 @@ class StatsTable:
             )
             chats = {row[0]: row[1] for row in await cur.fetchall()}
             cur = await conn.execute(
-                f"SELECT date(sent_at, '{VN_OFFSET}'), count(*) FROM deliveries "
-                "WHERE sent_at >= ? GROUP BY 1",
-                (to_iso(since),),
+                f"""
+                SELECT day, sum(sent) FROM (
+                    SELECT date(sent_at, '{VN_OFFSET}') AS day, count(*) AS sent
+                    FROM deliveries WHERE sent_at >= :since GROUP BY 1
+                    UNION ALL
+                    SELECT day, sent FROM delivery_days WHERE day >= :first
+                ) GROUP BY day
+                """,
+                {"since": to_iso(since), "first": first.isoformat()},
             )
             sent = {row[0]: row[1] for row in await cur.fetchall()}
         result = []
