@@ -39,8 +39,7 @@ async def run_retention(context: BotContext) -> None:
         utcnow(), keep.settled_days, keep.failed_days, stopping=lambda: not app.running
     )
     log.info(
-        "retention: folded %s in %d batches (longest %.0f ms), %d pages given back, "
-        "%.1f s%s",
+        "retention: folded %s in %d batches (longest %.0f ms), %d pages given back, %.1f s%s",
         " ".join(f"{status}={count}" for status, count in report.folded.items()),
         report.batches,
         1000 * report.longest_batch,

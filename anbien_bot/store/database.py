@@ -84,7 +84,7 @@ class Database:
             db = cls(conn)
             await db._migrate()
             if str(path) != ":memory:":
-                await db._turn_on_incremental_vacuum(Path(path))
+                await db._turn_on_incremental_vacuum()
         except BaseException:
             await conn.close()
             raise
@@ -100,11 +100,11 @@ class Database:
                 log.warning("PRAGMA optimize at close failed: %s", exc)
             await self._conn.close()
 
-    async def _turn_on_incremental_vacuum(self, path: Path) -> None:
+    async def _turn_on_incremental_vacuum(self) -> None:
         """Rewrite a small file made before incremental vacuum so it has it; log for a big one."""
         if await self.pragma("auto_vacuum") == _INCREMENTAL:
             return
-        size = path.stat().st_size
+        size = await self.pragma("page_count") * await self.pragma("page_size")
         if size > VACUUM_AT_OPEN_BYTES:
             log.warning(
                 "the database (%d MB) cannot give freed space back to the disk: stop the bot "

@@ -151,5 +151,3 @@ class RetentionTable:
             seconds=time.perf_counter() - started,
             complete=status is None,
         )
-
-
