@@ -1,13 +1,14 @@
 """Retention: settled outbox rows folded into totals and deleted, then their pages given back.
 
-Every message ever sent would otherwise keep a row (about 170 bytes with its indexes: over
-10 GB a year at 10,000 subscribers and 20 posts a day). Rows that are settled (sent, blocked,
-cancelled) and older than ``settled_days`` are added to the totals /stats reads
-(delivery_days, broadcast_totals) and deleted in the same unit of work, so every count reads
-the same before and after; failed rows wait ``failed_days``, for the admins to look into.
+Every message ever sent would otherwise keep a row (about 190 bytes with its indexes: 10 GB a
+year at 10,000 subscribers and 20 posts a day; benchmarks/year.py). Rows that are settled
+(sent, blocked, cancelled) and older than ``settled_days`` are added to the totals /stats
+reads (delivery_days, broadcast_totals) and deleted in the same unit of work, so every count
+reads the same before and after; failed rows wait ``failed_days``, for the admins to look
+into.
 
-The work goes in batches of a few hundred rows, each its own short unit of work, and yields to
-the event loop between them, so residents' commands and the sender never wait long for the
+The work goes in batches of 200 rows, each its own short unit of work, and yields to the
+event loop between them, so residents' commands and the sender never wait long for the
 store. Rows are found by the indexes on sent_at and on the undelivered and cancelled rows'
 queueing times: a run reads the rows it deletes, not the table.
 """
@@ -25,7 +26,7 @@ from ..text.dates import to_iso
 from ..values import DeliveryStatus
 from .database import Database, literal
 
-BATCH_ROWS = 500  # rows folded per unit of work: a few milliseconds
+BATCH_ROWS = 200  # rows folded per unit of work: 3 ms typically, 40 ms at worst (a checkpoint)
 BATCH_PAGES = 256  # pages (4 KiB) given back to the disk per step
 VN_OFFSET = "+7 hours"  # days are Vietnam days, as /stats counts them
 
