@@ -239,6 +239,20 @@ async def test_stats_read_the_same_before_and_after_retention(store: Store) -> N
     assert {lang: await stats_text(store, lang) for lang in ("vi", "en")} == before
 
 
+async def test_the_counts_of_posts_sent_leave_announcements_out_and_the_chart_adds_them(
+    store: Store,
+) -> None:
+    # Posts: 3 sent in the last day, 2 more this week; an announcement: 4 sent in the last day.
+    rows = [Row(chat, 1, "sent", 2, 1) for chat in (1, 2, 3)]
+    rows += [Row(chat, 3, "sent", 24 * 3, 1) for chat in (1, 2)]
+    rows += [Row(chat, None, "sent", 3, 1) for chat in (5, 6, 7, 8)]
+    await history(store, rows)
+    stats = await store.delivery_stats(NOW)
+    assert (stats.sent_day, stats.sent_week) == (3, 5)
+    chart = {d.day.isoformat(): d.sent for d in await store.daily_activity(NOW, 4)}
+    assert chart == {"2026-11-26": 2, "2026-11-27": 0, "2026-11-28": 0, "2026-11-29": 7}
+
+
 row_strategy = st.builds(
     Row,
     chat=st.sampled_from(CHATS),
