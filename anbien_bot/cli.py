@@ -246,18 +246,24 @@ def backup(config: Config, target: str) -> int:
 
 async def maintain(config: Config, *, vacuum: bool) -> int:
     """Run retention now, check the database's integrity and print what was found."""
-    from .store import Store
+    import sqlite3
+
+    from .store import SchemaTooNewError, Store
     from .text.dates import utcnow
 
-    store = await Store.open(config.storage.database)
     try:
-        if vacuum:
-            await store.db.vacuum()
-        keep = config.retention
-        report = await store.run_retention(utcnow(), keep.settled_days, keep.failed_days)
-        problems = await store.db.integrity_problems()
-    finally:
-        await store.close()
+        store = await Store.open(config.storage.database)
+        try:
+            if vacuum:
+                await store.db.vacuum()
+            keep = config.retention
+            report = await store.run_retention(utcnow(), keep.settled_days, keep.failed_days)
+            problems = await store.db.integrity_problems()
+        finally:
+            await store.close()
+    except (sqlite3.Error, SchemaTooNewError) as exc:
+        print(f"anbien-bot: {config.storage.database}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     folded = ", ".join(f"{count} {status}" for status, count in report.folded.items())
     size = config.storage.database.stat().st_size
     print(f"folded into the daily totals: {folded}; {report.pages_released} pages freed")

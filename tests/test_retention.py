@@ -516,3 +516,16 @@ def test_retention_days_out_of_range_are_refused(
     path.write_text(path.read_text(encoding="utf-8") + f"\n[retention]\n{lines}", "utf-8")
     with pytest.raises(ConfigError, match=message):
         load_config(path, environ={})
+
+
+async def test_maintain_on_a_file_that_is_no_database_says_so_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from anbien_bot.cli import maintain
+    from anbien_bot.config import load_config
+    from tests.harness import write_config
+
+    config = load_config(write_config(tmp_path, telegram={}), environ={})
+    config.storage.database.write_bytes(b"not a database, just some bytes " * 200)
+    assert await maintain(config, vacuum=False) == 1
+    assert "file is not a database" in capsys.readouterr().err
