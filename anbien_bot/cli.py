@@ -1,4 +1,4 @@
-"""The command line: run the bot, try sources, check the config, fill the archive."""
+"""The command line: run the bot, try sources, check the config, fill the archive, upkeep."""
 
 from __future__ import annotations
 
@@ -129,6 +129,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE|DIR",
         help="the file to write, or a directory to write a dated copy into",
     )
+    maintain = command(
+        "maintain",
+        "Fold old deliveries into the daily totals now (the bot does it daily), give the "
+        "space back and check the database; safe while the bot runs.",
+    )
+    maintain.add_argument(
+        "--vacuum",
+        action="store_true",
+        help="first rewrite the whole file, which lets a database made by an older bot give "
+        "space back to the disk: once, and only with the bot stopped",
+    )
     return parser
 
 
@@ -185,6 +196,8 @@ def _command(args: argparse.Namespace) -> int:
         return one_shot(preview(config, args.source, url=args.url))
     if args.command == "backup":
         return backup(config, args.to)
+    if args.command == "maintain":
+        return asyncio.run(maintain(config, vacuum=args.vacuum))
     if args.command == "backfill":
         from .sources.backfill import backfill
 
@@ -312,6 +325,39 @@ def backup(config: Config, target: str) -> int:
         return EXIT_FAILED
     size = written.stat().st_size
     print(f"backup of {config.storage.database} written to {written} ({size} bytes)")
+    return 0
+
+
+async def maintain(config: Config, *, vacuum: bool) -> int:
+    """Run retention now, check the database's integrity and print what was found."""
+    import sqlite3
+
+    from .store import SchemaTooNewError, Store
+    from .text.dates import utcnow
+
+    try:
+        store = await Store.open(config.storage.database)
+        try:
+            if vacuum:
+                await store.db.vacuum()
+            keep = config.retention
+            report = await store.run_retention(utcnow(), keep.settled_days, keep.failed_days)
+            problems = await store.db.integrity_problems()
+        finally:
+            await store.close()
+    except (sqlite3.Error, SchemaTooNewError) as exc:
+        print(f"anbien-bot: {config.storage.database}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    folded = ", ".join(f"{count} {status}" for status, count in report.folded.items())
+    size = config.storage.database.stat().st_size
+    print(f"folded into the daily totals: {folded}; {report.pages_released} pages freed")
+    print(f"{config.storage.database}: {size / 1e6:.1f} MB")
+    for problem in problems:
+        print(f"anbien-bot: integrity check: {problem}", file=sys.stderr)
+    if problems:
+        print("restore the latest backup (see README, Backups)", file=sys.stderr)
+        return EXIT_FAILED
+    print("database OK")
     return 0
 
 

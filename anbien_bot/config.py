@@ -65,6 +65,15 @@ class StorageConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionConfig:
+    """How long outbox rows are kept before retention folds them into daily totals."""
+
+    # /stats counts the last 7 days from the rows themselves: 7 is the least.
+    settled_days: int = bounded(8, 7, 3650)  # sent, blocked and cancelled rows
+    failed_days: int = bounded(90, 7, 3650)  # kept longer, for the admins to look into
+
+
+@dataclass(frozen=True, slots=True)
 class PollingConfig:
     """How often and how politely sources are read."""
 
@@ -163,6 +172,7 @@ class Config:
     urgent: UrgentConfig = field(default_factory=UrgentConfig)
     bot: BotConfig = field(default_factory=BotConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -198,7 +208,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics"},
+        | {"metrics", "retention"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
@@ -215,6 +225,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         urgent=_urgent(_table(raw, "urgent"), keys),
         bot=_bot(_table(raw, "bot")),
         metrics=_metrics(_table(raw, "metrics"), telegram),
+        retention=_retention(_table(raw, "retention")),
     )
 
 
@@ -223,6 +234,18 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(key, "must be a table, like [" + key + "]")
     return value
+
+
+def _retention(table: dict[str, Any]) -> RetentionConfig:
+    """Read [retention]; failed rows are never dropped before the others."""
+    retention = simple_table(RetentionConfig, table, "retention")
+    if retention.failed_days < retention.settled_days:
+        raise ConfigError(
+            "retention.failed_days",
+            f"must be at least settled_days ({retention.settled_days}): failed deliveries are "
+            "kept longer, for the admins",
+        )
+    return retention
 
 
 def _categories(table: dict[str, Any]) -> tuple[Category, ...]:

@@ -25,6 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop
 from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
+from . import upkeep
 from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
 from .handlers.admin import report_source_health
 from .health_server import HealthServer
@@ -132,6 +133,7 @@ async def _post_init(app: Application, *, config: Config) -> None:
             raise StartError(
                 f"cannot open the metrics port {where} (metrics.port): {exc}"
             ) from exc
+    upkeep.schedule(app)
 
 
 async def after_polls(svc: Services, metrics: Metrics, outcomes: list[PollOutcome]) -> None:

@@ -55,6 +55,10 @@ class Composer:
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
         self._renders: OrderedDict[tuple[int, str], RenderedPost] = OrderedDict()
 
+    def __len__(self) -> int:
+        """Return how many articles and rendered posts are kept in memory."""
+        return len(self._articles) + len(self._renders)
+
     async def compose(self, row: Delivery) -> Outgoing | None:
         """Return the message for a row, or None when its article or broadcast was deleted."""
         lang = language_of(row.language)

@@ -88,9 +88,15 @@ class _UrlLock:
 class Photos:
     """Send a photo by the best means known: file_id, else URL, else our own upload."""
 
-    def __init__(self, bot: Bot, store: Store, fetcher: Fetcher | None) -> None:
-        """Use bot to send, store to keep file ids, fetcher (may be None) to download."""
+    def __init__(
+        self, bot: Bot, store: Store, fetcher: Fetcher | None, remembered: int = _REMEMBERED
+    ) -> None:
+        """Use bot to send, store to keep file ids, fetcher (may be None) to download.
+
+        The last ``remembered`` file ids are kept in memory too; the store keeps them all.
+        """
         self.bot = bot
+        self.remembered = remembered
         self.store = store
         self.fetcher = fetcher
         self.url_sends = 0  # photos sent by URL (Telegram fetched them)
@@ -100,6 +106,10 @@ class Photos:
         self._decoding = asyncio.Semaphore(1)
         self._locks: dict[str, _UrlLock] = {}
         self._unusable: dict[str, float] = {}
+
+    def __len__(self) -> int:
+        """Return how many images' file ids, and images found unusable, are kept in memory."""
+        return len(self._file_ids) + len(self._unusable)
 
     async def send(
         self,
@@ -274,7 +284,7 @@ class Photos:
     def _keep(self, url: str, sent: _Sent) -> None:
         self._file_ids[url] = sent
         self._file_ids.move_to_end(url)
-        while len(self._file_ids) > _REMEMBERED:
+        while len(self._file_ids) > self.remembered:
             self._file_ids.popitem(last=False)
 
     def _mark_unusable(self, url: str) -> None:
@@ -283,6 +293,8 @@ class Photos:
         for old in [u for u, until in self._unusable.items() if until <= now]:
             del self._unusable[old]
         self._unusable[url] = now + _UNUSABLE_FOR
+        while len(self._unusable) > self.remembered:  # an hour of nothing but broken images
+            del self._unusable[next(iter(self._unusable))]
 
     def _is_unusable(self, url: str) -> bool:
         until = self._unusable.get(url)

@@ -10,11 +10,19 @@ from .chats import Chat, ChatsTable
 from .database import Database, SchemaTooNewError
 from .outbox import OutboxTable
 from .preferences import PreferencesTable
+from .retention import RetentionReport, RetentionTable
 from .search import SearchTable
 from .sources import SourcesTable, SourceState
 from .stats import StatsTable
 
-__all__ = ["Chat", "SchemaTooNewError", "SourceState", "Store", "StoreResult"]
+__all__ = [
+    "Chat",
+    "RetentionReport",
+    "SchemaTooNewError",
+    "SourceState",
+    "Store",
+    "StoreResult",
+]
 
 
 class Store(
@@ -23,6 +31,7 @@ class Store(
     ChatsTable,
     OutboxTable,
     PreferencesTable,
+    RetentionTable,
     SearchTable,
     SourcesTable,
     StatsTable,

@@ -213,7 +213,10 @@ class OutboxTable:
     async def fanout_report(
         self, *, article_id: int | None = None, broadcast_id: int | None = None
     ) -> FanoutReport:
-        """Return the counts of one article's (or one broadcast's) deliveries by status."""
+        """Return the counts of one article's (or one broadcast's) deliveries by status.
+
+        A broadcast's rows that retention folded count from broadcast_totals.
+        """
         column, key = (
             ("article_id", article_id)
             if article_id is not None
@@ -234,18 +237,20 @@ class OutboxTable:
                 (article_id, key),
             )
             row = await cur.fetchone()
-        first, last = row[6], row[7]
+            folded = (0, 0, 0, 0, 0, 0, None, None)
+            if broadcast_id is not None:
+                cur = await conn.execute(
+                    "SELECT sent + failed + blocked + cancelled, 0, sent, failed, blocked, "
+                    "cancelled, first_queued, last_sent "
+                    "FROM broadcast_totals WHERE broadcast_id = ?",
+                    (broadcast_id,),
+                )
+                folded = await cur.fetchone() or folded
+        counts = [int(row[i] + folded[i]) for i in range(6)]
+        first = min((t for t in (row[6], folded[6]) if t), default=None)
+        last = max((t for t in (row[7], folded[7]) if t), default=None)
         seconds = (from_iso(last) - from_iso(first)).total_seconds() if first and last else 0.0
-        return FanoutReport(
-            recipients=row[0],
-            pending=int(row[1]),
-            sent=int(row[2]),
-            failed=int(row[3]),
-            blocked=int(row[4]),
-            cancelled=int(row[5]),
-            seconds=max(seconds, 0.0),
-            expanding=bool(row[8]),
-        )
+        return FanoutReport(*counts, seconds=max(seconds, 0.0), expanding=bool(row[8]))
 
     async def expand_fanouts(self) -> bool:
         """Write the next batch of a new post's outbox rows; return whether more remain.

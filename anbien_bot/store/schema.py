@@ -3,7 +3,7 @@ it has come, and opening it applies the rest in place."""
 
 from __future__ import annotations
 
-from ..values import FailureKind
+from ..values import DeliveryStatus, FailureKind
 
 # Times are UTC ISO-8601 text to the second ("2020-05-29T03:59:00+00:00", text.dates.to_iso),
 # so they sort as text.
@@ -328,6 +328,46 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE status = 'pending';
     CREATE INDEX deliveries_chat_queue ON deliveries(chat_id, priority DESC, ordered_at, id)
         WHERE status = 'pending';
+    """,
+    # 11: retention (issue 15). Settled outbox rows older than [retention] keeps them are
+    # folded into totals and deleted (store/retention.py). delivery_days holds, per Vietnam day
+    # and kind of row, what /stats counts: sent by the day sent, the rest by the day queued.
+    # broadcast_totals holds what a broadcast's report counts. Once an article's rows may be
+    # gone, UNIQUE(chat_id, article_id) can no longer tell who had it, so retention keeps the
+    # highest article id it folded and a trigger drops any new row for an article up to it: a
+    # repost of a story that old is not news, and must not reach everyone a second time.
+    # Cancelled rows get an index to be found by age, as failed and blocked ones have.
+    f"""
+    CREATE TABLE delivery_days (
+        day TEXT NOT NULL,                  -- Vietnam date: YYYY-MM-DD
+        kind TEXT NOT NULL CHECK (kind IN ('article', 'broadcast')),
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        blocked INTEGER NOT NULL DEFAULT 0,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (day, kind)
+    ) WITHOUT ROWID;
+    CREATE TABLE broadcast_totals (
+        broadcast_id INTEGER PRIMARY KEY REFERENCES broadcasts(id) ON DELETE CASCADE,
+        sent INTEGER NOT NULL DEFAULT 0,
+        failed INTEGER NOT NULL DEFAULT 0,
+        blocked INTEGER NOT NULL DEFAULT 0,
+        cancelled INTEGER NOT NULL DEFAULT 0,
+        first_queued TEXT NOT NULL,
+        last_sent TEXT
+    );
+    CREATE TABLE retention (
+        only INTEGER PRIMARY KEY CHECK (only = 1),
+        articles_through INTEGER NOT NULL DEFAULT 0
+    );
+    INSERT INTO retention(only) VALUES (1);
+    CREATE TRIGGER deliveries_folded_article BEFORE INSERT ON deliveries
+    WHEN new.article_id <= (SELECT articles_through FROM retention)
+    BEGIN
+        SELECT RAISE(IGNORE);
+    END;
+    CREATE INDEX deliveries_cancelled ON deliveries(created_at)
+        WHERE status = '{DeliveryStatus.CANCELLED}';
     """,
 )
 
