@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .values import BlockKind
+
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
@@ -14,6 +16,24 @@ class Attachment:
 
     title: str
     url: str
+
+
+@dataclass(frozen=True, slots=True)
+class BodyBlock:
+    """One block of an article's body in reading order: text of a kind, or a photo.
+
+    For a photo (``BlockKind.IMAGE``) ``url`` is its absolute address and ``text`` its caption
+    (possibly empty); every other kind has text and no url.
+    """
+
+    kind: BlockKind
+    text: str
+    url: str = ""
+
+
+def body_text(blocks: tuple[BodyBlock, ...]) -> str:
+    """Return the plain text of a body's blocks: its text blocks, a blank line between."""
+    return "\n\n".join(b.text for b in blocks if b.kind is not BlockKind.IMAGE and b.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,9 +50,10 @@ class Entry:
     summary: str = ""
     image_url: str | None = None
     published: datetime | None = None  # aware, UTC
-    body: str = ""
+    body: str = ""  # plain text; body_text(blocks) when the source gave blocks
     author: str = ""
     attachments: tuple[Attachment, ...] = ()
+    blocks: tuple[BodyBlock, ...] = ()  # the whole body in order; () when only text is known
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +71,7 @@ class Article:
     body: str = ""
     author: str = ""
     attachments: tuple[Attachment, ...] = field(default=())
+    blocks: tuple[BodyBlock, ...] = ()  # () for an article stored before bodies were kept whole
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,17 @@ class BroadcastStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class BlockKind(StrEnum):
+    """What one block of an article's body is: a kind of text, or a photo with its caption."""
+
+    PARAGRAPH = "p"
+    HEADING = "h"
+    ITEM = "li"  # one item of a list
+    QUOTE = "quote"
+    ROW = "row"  # one row of a table, its cells joined with " | "
+    IMAGE = "img"  # a photo: its URL, and its caption as the text
+
+
 class FailureKind(StrEnum):
     """Why a poll of a source failed, as the store records it beside the error's wording."""
 

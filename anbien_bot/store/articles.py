@@ -10,10 +10,11 @@ from typing import NamedTuple
 
 import aiosqlite
 
-from ..models import Article, Attachment, Entry
+from ..models import Article, Attachment, BodyBlock, Entry, body_text
 from ..text.dates import from_iso, to_iso
 from ..text.search import index_text
 from ..text.vntext import fold
+from ..values import BlockKind
 from .database import Database
 from .fanout import WITH_ARTICLE, FanoutPlan, enqueue
 from .sources import source_id
@@ -56,8 +57,8 @@ _SEARCH_KEY = """(
 # in bulk (ids given, so its keys and categories can be written in bulk too).
 INSERT_ARTICLE = f"""
     INSERT INTO articles(id, url, title, summary, body, author, image_url, attachments,
-        published_at, first_seen_at, story_key, search_key)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, {_SEARCH_KEY})
+        published_at, first_seen_at, story_key, blocks, search_key)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, {_SEARCH_KEY})
 """
 INSERT_KEY = "INSERT INTO article_keys(source_id, key, article_id) VALUES (?, ?, ?)"
 INSERT_CATEGORY = """
@@ -101,19 +102,35 @@ def article_row(
         entry.url,
         entry.title,
         entry.summary,
-        entry.body,
+        "" if entry.blocks else entry.body,  # the text once: blocks hold it
         entry.author,
         entry.image_url,
         json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False),
         published,
         seen_now,
         story,
+        encode_blocks(entry.blocks),
     )
+
+
+def encode_blocks(blocks: tuple[BodyBlock, ...]) -> str | None:
+    """Return a body's blocks as the articles.blocks column keeps them (None: not known)."""
+    if not blocks:
+        return None
+    rows = [[b.kind.value, b.text, b.url] if b.url else [b.kind.value, b.text] for b in blocks]
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_blocks(column: str | None) -> tuple[BodyBlock, ...]:
+    """Return the blocks encode_blocks wrote."""
+    if not column:
+        return ()
+    return tuple(BodyBlock(BlockKind(row[0]), *row[1:]) for row in json.loads(column))
 
 
 _ARTICLE_COLUMNS = """
     a.id, a.url, a.title, a.summary, a.body, a.author, a.image_url, a.attachments,
-    a.published_at, a.first_seen_at,
+    a.published_at, a.first_seen_at, a.blocks,
     (SELECT group_concat(category, ' ') FROM article_categories c WHERE c.article_id = a.id)
         AS categories
 """
@@ -121,6 +138,7 @@ _ARTICLE_COLUMNS = """
 
 def article_from_row(row: aiosqlite.Row) -> Article:
     """Build an Article from a row selected with the article columns."""
+    blocks = decode_blocks(row["blocks"])
     return Article(
         id=row["id"],
         url=row["url"],
@@ -130,9 +148,10 @@ def article_from_row(row: aiosqlite.Row) -> Article:
         published=from_iso(row["published_at"]),
         first_seen=from_iso(row["first_seen_at"]),
         categories=tuple((row["categories"] or "").split()),
-        body=row["body"],
+        body=row["body"] or body_text(blocks),
         author=row["author"],
         attachments=tuple(Attachment(t, u) for t, u in json.loads(row["attachments"])),
+        blocks=blocks,
     )
 
 
@@ -233,30 +252,36 @@ async def _upsert(
 ) -> tuple[int, bool, bool | None]:
     """Insert or update one entry; return (article id, is new, text changed or None=repost)."""
     cur = await conn.execute(
-        """SELECT a.id, a.title, a.summary, a.body FROM article_keys k
+        """SELECT a.id, a.title, a.summary, a.body, a.blocks FROM article_keys k
         JOIN articles a ON a.id = k.article_id WHERE k.source_id = ? AND k.key = ?""",
         (sid, entry.key),
     )
     row = await cur.fetchone()
     if row is not None:
+        known = decode_blocks(row["blocks"])
+        stored = (row["title"], row["summary"], row["body"] or body_text(known))
         # A later poll may see a thinner copy (no enrichment for known items): keep what we had.
         merged = replace(
-            entry, summary=entry.summary or row["summary"], body=entry.body or row["body"]
+            entry,
+            summary=entry.summary or row["summary"],
+            body=entry.body or stored[2],
+            blocks=entry.blocks or known,
         )
-        if (merged.title, merged.summary, merged.body) == tuple(row)[1:]:
+        if (merged.title, merged.summary, merged.body) == stored and merged.blocks == known:
             return row["id"], False, False
-        await conn.execute(_UNINDEX_ARTICLE, (row["id"], index_text(*tuple(row)[1:])))
+        await conn.execute(_UNINDEX_ARTICLE, (row["id"], index_text(*stored)))
         await conn.execute(
             """
-            UPDATE articles SET title = ?, summary = ?, body = ?, url = ?,
+            UPDATE articles SET title = ?, summary = ?, body = ?, url = ?, blocks = ?,
                 author = COALESCE(NULLIF(?, ''), author), image_url = COALESCE(?, image_url)
             WHERE id = ?
             """,
             (
                 merged.title,
                 merged.summary,
-                merged.body,
+                "" if merged.blocks else merged.body,
                 merged.url,
+                encode_blocks(merged.blocks),
                 merged.author,
                 merged.image_url,
                 row["id"],
