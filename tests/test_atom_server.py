@@ -281,3 +281,19 @@ def test_a_wrong_feeds_key_is_named(tmp_path: Path, table: str, problem: str) ->
     with pytest.raises(ConfigError) as caught:
         load_config(path, environ={})
     assert str(caught.value).startswith(problem)
+
+
+async def test_an_article_edited_at_the_source_is_edited_in_the_feed(archive: Archive) -> None:
+    _, headers, _ = await fetch(archive.port, "/feeds/all.atom")
+    edited = entry("huyen-uy", 2, title="Tin huyen-uy (đã sửa)", body="Nội dung đã sửa.")
+    result = await archive.store.store_entries(
+        "hoat-dong-huyen-uy", ["hoat-dong-huyen-uy"], [edited], now=NOW, plan=None
+    )
+    assert result.updated == 1
+    status, _, body = await fetch(
+        archive.port, "/feeds/all.atom", **{"If-None-Match": headers["ETag"]}
+    )
+    assert status == 200
+    parsed = feedparser.parse(body).entries[1]
+    assert parsed.title == "Tin huyen-uy (đã sửa)"
+    assert "Nội dung đã sửa." in parsed.content[0].value
