@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -132,6 +132,15 @@ class MetricsConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedsConfig:
+    """The archive's Atom feeds, served on the metrics port when it is open."""
+
+    enabled: bool = True
+    entries: int = bounded(50, 1, 500)  # the newest articles in each feed
+    base_url: str | None = None  # the public address the port is reached at, for self links
+
+
+@dataclass(frozen=True, slots=True)
 class Category:
     """A category residents subscribe to: a short ASCII key and the name they read."""
 
@@ -173,6 +182,7 @@ class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    feeds: FeedsConfig = field(default_factory=FeedsConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -208,7 +218,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics", "retention"},
+        | {"metrics", "retention", "feeds"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
@@ -226,6 +236,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         bot=_bot(_table(raw, "bot")),
         metrics=_metrics(_table(raw, "metrics"), telegram),
         retention=_retention(_table(raw, "retention")),
+        feeds=_feeds(_table(raw, "feeds")),
     )
 
 
@@ -295,6 +306,15 @@ def _metrics(table: dict[str, Any], telegram: TelegramConfig) -> MetricsConfig:
     ):
         raise ConfigError("metrics.port", f"{metrics.port} is telegram.webhook_port already")
     return metrics
+
+
+def _feeds(table: dict[str, Any]) -> FeedsConfig:
+    """Read [feeds]; base_url is the address /feeds/ is reached at from outside."""
+    base = table.get("base_url")
+    feeds = simple_table(FeedsConfig, {k: v for k, v in table.items() if k != "base_url"}, "feeds")
+    if base is None:
+        return feeds
+    return replace(feeds, base_url=http_url(base, "feeds.base_url").rstrip("/"))
 
 
 def _telegram(

@@ -26,6 +26,7 @@ from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
 from . import upkeep
+from .feedpages import FeedShelf, deep_link, feed_routes
 from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
 from .handlers.admin import report_source_health
 from .health_server import HealthServer
@@ -124,6 +125,7 @@ async def _post_init(app: Application, *, config: Config) -> None:
             config.metrics.port,
             render=functools.partial(parts.metrics.render, svc.store.pending_deliveries),
             problems=functools.partial(health_problems, svc, parts.poller),
+            pages=_feed_pages(app, config, svc),
         )
         try:
             parts.health.start()
@@ -134,6 +136,14 @@ async def _post_init(app: Application, *, config: Config) -> None:
                 f"cannot open the metrics port {where} (metrics.port): {exc}"
             ) from exc
     upkeep.schedule(app)
+
+
+def _feed_pages(app: Application, config: Config, svc: Services) -> list[Any]:
+    """Return the Atom feeds' routes, or none when [feeds] turns them off."""
+    if not config.feeds.enabled:
+        return []
+    # Known here: Application.initialize asked Telegram who the bot is (getMe).
+    return feed_routes(FeedShelf(svc.store, config, deep_link(app.bot.username)))
 
 
 async def after_polls(svc: Services, metrics: Metrics, outcomes: list[PollOutcome]) -> None:

@@ -10,7 +10,8 @@ text; tornado only carries it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from tornado.httpserver import HTTPServer
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 Render = Callable[[], Awaitable[bytes]]
 Problems = Callable[[], Awaitable[list[str]]]
+Route = tuple[str, type[RequestHandler], dict[str, Any]]
 
 
 class _MetricsPage(RequestHandler):
@@ -47,15 +49,26 @@ class _HealthPage(RequestHandler):
 
 
 class HealthServer:
-    """An HTTP server for /metrics and /healthz on the configured address."""
+    """An HTTP server for /metrics and /healthz on the configured address, and any other
+    pages given (the archive's feeds: feedpages.py)."""
 
-    def __init__(self, listen: str, port: int, *, render: Render, problems: Problems) -> None:
+    def __init__(
+        self,
+        listen: str,
+        port: int,
+        *,
+        render: Render,
+        problems: Problems,
+        pages: Sequence[Route] = (),
+    ) -> None:
         self.listen = listen
         self.port = port
+        self._pages = tuple(pages)
         app = Application(
             [
                 (r"/metrics", _MetricsPage, {"render": render}),
                 (r"/healthz", _HealthPage, {"problems": problems}),
+                *self._pages,
             ],
             log_function=lambda handler: None,  # no access log: one line per scrape is noise
         )
@@ -65,6 +78,8 @@ class HealthServer:
         """Start listening; raise OSError when the port cannot be had (in use, say)."""
         self._server.listen(self.port, address=self.listen)
         log.info("metrics and health on http://%s:%d/metrics and /healthz", self.listen, self.port)
+        if self._pages:
+            log.info("Atom feeds on http://%s:%d/feeds/all.atom", self.listen, self.port)
 
     async def stop(self) -> None:
         """Stop listening and close open connections."""

@@ -240,6 +240,29 @@ class ArticlesTable:
             rows = await cur.fetchall()
         return [article_from_row(row) for row in rows]
 
+    async def newest(self, category: str | None, limit: int) -> list[Article]:
+        """Return the newest articles of one category or of all, newest published first.
+
+        For the Atom feeds, which are read often and whatever a category's size: each reads
+        one index range and stops at the limit. A category's range is article_categories'
+        (category, search_key), in order of the minute of publication, so which of one
+        minute's articles make the last places may differ from latest()'s by seconds.
+        """
+        if category is None:
+            sql = f"SELECT {_ARTICLE_COLUMNS} FROM articles a ORDER BY a.published_at DESC LIMIT ?"
+            params: tuple[object, ...] = (limit,)
+        else:
+            sql = (
+                f"SELECT {_ARTICLE_COLUMNS} FROM article_categories c "
+                "JOIN articles a ON a.id = c.article_id "
+                "WHERE c.category = ? ORDER BY c.search_key DESC LIMIT ?"
+            )
+            params = (category, limit)
+        async with self.db.reading() as conn:
+            rows = await (await conn.execute(sql, params)).fetchall()
+        articles = [article_from_row(row) for row in rows]
+        return sorted(articles, key=lambda a: (a.published, a.id), reverse=True)
+
     async def article_count(self) -> int:
         """Return how many articles are stored."""
         async with self.db.reading() as conn:
