@@ -10,6 +10,7 @@ answer FLOOD_WAIT_<n>, another error, or not answer as Telegraph at all.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import re
@@ -55,6 +56,7 @@ class FakeTelegraph:
         self.token = self._new_account("anbien", "Cổng TTĐT", "")["access_token"]
         self._faults: list[str] = []  # errors the next createPage calls answer, in order
         self._broken = 0  # calls answered with a proxy's 502 page
+        self.latency = 0.0  # seconds before createPage answers
         self._numbers = itertools.count(1)
         self._runner: web.AppRunner | None = None
 
@@ -121,6 +123,8 @@ class FakeTelegraph:
             self._broken -= 1
             self.calls.append(Call(method, params, error="HTTP 502"))
             return web.Response(status=502, text="<html>502 Bad Gateway</html>")
+        if method == "createPage" and self.latency:
+            await asyncio.sleep(self.latency)
         handler = getattr(self, f"_m_{method}", None)
         try:
             if handler is None:

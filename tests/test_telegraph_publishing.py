@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -211,6 +212,19 @@ async def test_a_stopping_bot_ends_the_run_between_two_pages(
     assert report.published == 1
     assert report.ended == "the bot is stopping"
     assert len(await store.unpublished_article_ids(10)) == 4
+
+
+async def test_a_stopping_bot_does_not_wait_for_a_slow_telegraph(
+    store: Store, telegraph: FakeTelegraph, publisher: TelegraphPublisher
+) -> None:
+    await store_articles(store, entry(body="Một đoạn."))
+    telegraph.latency = 60
+    asked = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    loop.call_later(0.3, asked.set)
+    report = await publisher.run(asked.is_set)
+    assert (report.published, report.ended) == (0, "the bot is stopping")
+    assert telegraph.created() == []
 
 
 async def test_a_deleted_article_takes_its_page_row_with_it(

@@ -13,10 +13,12 @@ the same way. Those delays are kept in memory: a restart tries everything once m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..net.telegraph import FloodWait, TelegraphClient, TelegraphRefused, TelegraphUnavailable
 from ..store import Store
@@ -25,6 +27,7 @@ from ..text.dates import utcnow
 from .telegraph import build_page
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _BATCH = 20  # articles looked up at a time; a new one is published before older ones wait
 _REFUSED_IN_A_ROW = 5  # different articles refused one after another: stop the run
@@ -130,13 +133,16 @@ class TelegraphPublisher:
         for _ in range(_FLOOD_RETRIES + 1):
             if not await self._pace(stopping):
                 return None
+            creating = self._client.create_page(
+                page.title,
+                page.encoded,
+                author_name=self._config.author_name,
+                author_url=self._config.author_url,
+            )
             try:
-                made = await self._client.create_page(
-                    page.title,
-                    page.encoded,
-                    author_name=self._config.author_name,
-                    author_url=self._config.author_url,
-                )
+                made = await _unless_stopping(creating, stopping)
+                if made is None:
+                    return None
             except FloodWait as wait:
                 self._flood_wait(wait)
                 log.info(
@@ -186,6 +192,20 @@ class TelegraphPublisher:
             return False
         self._last_call = time.monotonic()
         return True
+
+
+async def _unless_stopping(call: Awaitable[T], stopping: Callable[[], bool]) -> T | None:
+    """Return what call gives, or None if the bot starts stopping first (the call is dropped:
+    at worst Telegraph made a page that is made again later, the bot's stop is not held up)."""
+    task = asyncio.ensure_future(call)
+    while not task.done():
+        if stopping():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                return await task  # (it may have ended meanwhile: then its result counts)
+            return None
+        await asyncio.wait([task], timeout=_SLICE)
+    return task.result()
 
 
 async def _sleep(seconds: float, stopping: Callable[[], bool]) -> bool:
