@@ -39,6 +39,7 @@ class Call:
     params: dict[str, str]
     at: float = field(default_factory=time.monotonic)
     error: str | None = None  # what Telegraph answered instead of a result
+    address: str = ""  # the path and query string it was sent to
 
 
 class Refusal(Exception):
@@ -121,7 +122,7 @@ class FakeTelegraph:
             params |= {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         if self._broken:
             self._broken -= 1
-            self.calls.append(Call(method, params, error="HTTP 502"))
+            self.calls.append(Call(method, params, error="HTTP 502", address=request.path_qs))
             return web.Response(status=502, text="<html>502 Bad Gateway</html>")
         if method == "createPage" and self.latency:
             await asyncio.sleep(self.latency)
@@ -131,9 +132,9 @@ class FakeTelegraph:
                 raise Refusal("METHOD_NOT_FOUND")
             result = handler(params, request.match_info.get("path", ""))
         except Refusal as refusal:
-            self.calls.append(Call(method, params, error=str(refusal)))
+            self.calls.append(Call(method, params, error=str(refusal), address=request.path_qs))
             return web.json_response({"ok": False, "error": str(refusal)})
-        self.calls.append(Call(method, params))
+        self.calls.append(Call(method, params, address=request.path_qs))
         return web.json_response({"ok": True, "result": result})
 
     def _new_account(self, short_name: str, author_name: str, author_url: str) -> _Json:
