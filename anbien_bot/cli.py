@@ -24,6 +24,7 @@ from .config import (
     starter_config,
 )
 from .log import setup_logging
+from .telegraphconfig import describe_telegraph
 from .text.dates import format_vn
 
 if TYPE_CHECKING:
@@ -140,6 +141,8 @@ def _parser() -> argparse.ArgumentParser:
         help="first rewrite the whole file, which lets a database made by an older bot give "
         "space back to the disk: once, and only with the bot stopped",
     )
+    telegraph = command("telegraph-account", "Create a Telegraph account; print its token once.")
+    telegraph.add_argument("name", metavar="NAME", help="the account's name (1 to 32 characters)")
     return parser
 
 
@@ -198,6 +201,10 @@ def _command(args: argparse.Namespace) -> int:
         return backup(config, args.to)
     if args.command == "maintain":
         return asyncio.run(maintain(config, vacuum=args.vacuum))
+    if args.command == "telegraph-account":
+        from .delivery.telegraphaccount import create_account_command
+
+        return one_shot(create_account_command(config, args.name))
     if args.command == "backfill":
         from .sources.backfill import backfill
 
@@ -302,7 +309,8 @@ def _load(path: Path | None, *, warn: bool, debug: bool = False) -> Config | Non
         where = f" (in {path}, found without --config)" if found and path else ""
         print(f"anbien-bot: config error: {exc}{where}", file=sys.stderr)
         return None
-    setup_logging(secrets=[config.telegram.token], level=logging.DEBUG if debug else logging.INFO)
+    secrets = [config.telegram.token, config.telegraph.access_token if config.telegraph else ""]
+    setup_logging(secrets=secrets, level=logging.DEBUG if debug else logging.INFO)
     if found:
         log.info("using the config file %s (no --config given)", path)
     if warn:
@@ -371,6 +379,7 @@ def check_config(config: Config) -> int:
     metrics = config.metrics
     where = f"http://{_host(metrics.listen)}:{metrics.port}" if metrics.enabled else None
     print(f"metrics: {where}/metrics and /healthz" if where else "metrics: off")
+    print(describe_telegraph(config.telegraph))
     names = config.category_names
     print(f"categories ({len(names)}): " + ", ".join(f"{k} = {v}" for k, v in names.items()))
     for source in config.sources:

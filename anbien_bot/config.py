@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .sourceconfig import SourceConfig, parse_sources
+from .telegraphconfig import TelegraphConfig, parse_telegraph
 from .texts import Lang
 from .tomlcheck import (
     ConfigError,  # re-exported: callers catch config errors from here
@@ -183,6 +184,7 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
+    telegraph: TelegraphConfig | None = None  # None: no [telegraph], nothing published
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -218,13 +220,14 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics", "retention", "feeds"},
+        | {"metrics", "retention", "feeds", "telegraph"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
     telegram = _telegram(_table(raw, "telegram"), environ, keys)
+    bot = _bot(_table(raw, "bot"))
     return Config(
         telegram=telegram,
         storage=StorageConfig(database=database),
@@ -233,10 +236,11 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         categories=categories,
         sources=parse_sources(raw.get("sources", []), keys),
         urgent=_urgent(_table(raw, "urgent"), keys),
-        bot=_bot(_table(raw, "bot")),
+        bot=bot,
         metrics=_metrics(_table(raw, "metrics"), telegram),
         retention=_retention(_table(raw, "retention")),
         feeds=_feeds(_table(raw, "feeds")),
+        telegraph=parse_telegraph(raw.get("telegraph"), environ, bot.portal_name),
     )
 
 
@@ -435,5 +439,10 @@ def config_warnings(config: Config) -> list[str]:
         warnings.append(
             "sources: no [[sources]] configured: the bot serves residents and broadcasts, "
             "but fetches no news"
+        )
+    if config.telegraph is not None and not config.telegraph.enabled:
+        warnings.append(
+            "telegraph: no access token (set ANBIEN_TELEGRAPH_TOKEN or telegraph.access_token; "
+            "`anbien-bot telegraph-account NAME` creates one): nothing is published"
         )
     return warnings

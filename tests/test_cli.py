@@ -38,7 +38,8 @@ def cli(
 
 def operator_env(cwd: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
     """Return an environment whose home is inside the test, without a token or XDG dirs."""
-    env = {k: v for k, v in os.environ.items() if k not in ("ANBIEN_BOT_TOKEN", "XDG_CONFIG_HOME")}
+    unset = ("ANBIEN_BOT_TOKEN", "ANBIEN_TELEGRAPH_TOKEN", "XDG_CONFIG_HOME")
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env["HOME"] = str(cwd / "home")
     env["PYTHONPATH"] = str(ROOT)  # bot.py from the checkout, whatever the working directory
     return env | (extra or {})

@@ -25,7 +25,7 @@ from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop
 from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
-from . import upkeep
+from . import telegraph, upkeep
 from .feedpages import FeedShelf, deep_link, feed_routes
 from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
 from .handlers.admin import report_source_health
@@ -57,6 +57,7 @@ FEATURES = (
     Feature(admin.register, start=admin.set_admin_menus),
     Feature(broadcast.register, start=broadcast.resume_progress, stop=broadcast.stop_progress),
     Feature(fallback.register),
+    Feature(telegraph.register, start=telegraph.start, stop=telegraph.stop),
 )
 
 

@@ -14,6 +14,7 @@ from .retention import RetentionReport, RetentionTable
 from .search import SearchTable
 from .sources import SourcesTable, SourceState
 from .stats import StatsTable
+from .telegraph import TelegraphTable
 
 __all__ = [
     "Chat",
@@ -35,6 +36,7 @@ class Store(
     SearchTable,
     SourcesTable,
     StatsTable,
+    TelegraphTable,
 ):
     """The bot's storage, one table family per base class."""
 

@@ -375,6 +375,16 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN blocks TEXT;
     """,
+    # 13: the Telegraph page of each article published there (issue 14), written once the page exists. An
+    # article without a row is not published yet (store/telegraph.py).
+    """
+    CREATE TABLE telegraph_pages (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        path TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

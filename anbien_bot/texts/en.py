@@ -11,6 +11,11 @@ TEMPLATES: dict[str, str | Plural] = {
     "post_list_header": Plural(
         "count", one="📰 <b>{count} new post</b>", other="📰 <b>{count} new posts</b>"
     ),
+    "page_attachments": "Attachments",
+    "page_original": "Read the original",
+    "page_cut": "The article goes on: it is longer than a Telegraph page allows.",
+    "page_read_in_bot": "Read it all in the bot",
+    "telegraph_reading": "📖 <b>Read in full</b> (opens right in Telegram):",
     "post_list_continued": "📰 <b>New posts (continued)</b>",
     "post_list_more": Plural(
         "count", one="… and {count} more post", other="… and {count} more posts"

@@ -10,6 +10,13 @@ TEMPLATES: dict[str, str] = {
     "post_list_header": "📰 <b>{count} tin mới</b>",
     "post_list_continued": "📰 <b>Tin mới (tiếp)</b>",
     "post_list_more": "… và {count} tin khác",
+    # An article's Telegraph page (public: the page is read by anyone), and the message that
+    # opens it in the chat.
+    "page_attachments": "Tệp đính kèm",
+    "page_original": "Xem bài gốc",
+    "page_cut": "Bài viết còn tiếp, dài hơn một trang Telegraph cho phép.",
+    "page_read_in_bot": "Đọc toàn văn trong bot",
+    "telegraph_reading": "📖 <b>Đọc toàn văn</b> (mở ngay trong Telegram):",
     # The conversation.
     "start": (
         "Xin chào {name}! 👋\n\n"
