@@ -375,8 +375,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN blocks TEXT;
     """,
-    # 13: the Telegraph page of each article published there (issue 14), written once the page exists. An
-    # article without a row is not published yet (store/telegraph.py).
+    # 13: the Telegraph page of each article published there (issue 14), written once the
+    # page exists. An article without a row is not published yet (store/telegraph.py).
     """
     CREATE TABLE telegraph_pages (
         article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
