@@ -74,6 +74,14 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """The archive residents read from once the portal's pages are gone."""
+
+    # How long a check of an article's original page (alive, or gone: 404/410, no host) holds.
+    link_check_hours: float = bounded(24, 1, 30 * 24)
+
+
+@dataclass(frozen=True, slots=True)
 class PollingConfig:
     """How often and how politely sources are read."""
 
@@ -173,6 +181,7 @@ class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -208,7 +217,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics", "retention"},
+        | {"metrics", "retention", "archive"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
@@ -226,6 +235,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         bot=_bot(_table(raw, "bot")),
         metrics=_metrics(_table(raw, "metrics"), telegram),
         retention=_retention(_table(raw, "retention")),
+        archive=simple_table(ArchiveConfig, _table(raw, "archive"), "archive"),
     )
 
 

@@ -26,7 +26,16 @@ from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
 from . import upkeep
-from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
+from .handlers import (
+    admin,
+    archive,
+    broadcast,
+    deeplinks,
+    fallback,
+    membership,
+    residents,
+    settings,
+)
 from .handlers.admin import report_source_health
 from .health_server import HealthServer
 from .lifecycle import StartError, polling_error, serve
@@ -49,6 +58,7 @@ class Feature:
 
 
 FEATURES = (
+    Feature(deeplinks.register),  # /start with a payload, before residents' bare /start
     Feature(residents.register, start=residents.set_command_menu),
     Feature(membership.register, start=membership.sync_config_channels),
     Feature(archive.register),

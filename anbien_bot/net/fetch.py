@@ -68,11 +68,16 @@ class _Host:
 
 
 class FetchError(Exception):
-    """A fetch that brought nothing usable, with a one-line human reason."""
+    """A fetch that brought nothing usable, with a one-line human reason.
 
-    def __init__(self, reason: str) -> None:
+    ``status`` is the HTTP status of the answer when the server gave one (an error status,
+    or a success whose body was refused); None when no answer came.
+    """
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status
 
 
 class Fetcher:
@@ -143,13 +148,15 @@ class Fetcher:
         verify: bool | str = True,
         any_public_host: bool = False,
         max_bytes: int | None = None,
+        method: str = "GET",
     ) -> FetchResult:
         """Return the answer to a conditional GET of url, or raise FetchError saying why not.
 
         With ``any_public_host`` a host outside ``allowed_hosts`` is fine as long as it is
         public: a configured source that moved (the An Biên portal redirecting to its
         successor), or a photo on another server. Links found in content never get it.
-        ``max_bytes`` replaces the fetcher's body cap for this fetch (photos have their own).
+        ``max_bytes`` replaces the fetcher's body cap for this fetch (photos have their own);
+        ``method`` "HEAD" asks for the status alone (a link check).
         """
         cap = self.max_bytes if max_bytes is None else max_bytes
         try:
@@ -163,7 +170,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         client = self._client(verify)
-        request = client.build_request("GET", target, headers=headers)
+        request = client.build_request(method, target, headers=headers)
         for _ in range(self.max_redirects + 1):
             answer = await self._send(client, request, any_public_host, cap)
             if isinstance(answer, FetchResult):
@@ -259,8 +266,12 @@ class Fetcher:
                 body_hash=None,
             )
         if not 200 <= status < 300:
-            raise FetchError(f"HTTP {status}")
-        body = await self._read_body(response, cap)
+            raise FetchError(f"HTTP {status}", status)
+        try:
+            body = await self._read_body(response, cap)
+        except FetchError as exc:
+            exc.status = status  # the server did answer: only its body was refused
+            raise
         return FetchResult(
             url=str(response.url),
             status=status,

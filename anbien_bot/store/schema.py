@@ -375,6 +375,19 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE articles ADD COLUMN blocks TEXT;
     """,
+    # 13: reserved for the whole article's files (branch "whole"); the lead puts its SQL here.
+    "",
+    # 14: links that keep working (issue 14). What the last check of an article's original
+    # page found (sources/linkcheck.py): dead (404/410, or its host gone) or not, a short
+    # status ("404", "no such host", "200", "timed out", ...), and when, for the TTL.
+    """
+    CREATE TABLE link_checks (
+        url TEXT PRIMARY KEY,
+        dead INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
