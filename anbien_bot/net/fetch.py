@@ -267,11 +267,7 @@ class Fetcher:
             )
         if not 200 <= status < 300:
             raise FetchError(f"HTTP {status}", status)
-        try:
-            body = await self._read_body(response, cap)
-        except FetchError as exc:
-            exc.status = status  # the server did answer: only its body was refused
-            raise
+        body = await self._read_body(response, cap)
         return FetchResult(
             url=str(response.url),
             status=status,
@@ -287,7 +283,7 @@ class Fetcher:
         """Return the decoded body, streamed and cut off past cap bytes."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise _over_cap(cap)
+            raise _over_cap(cap, response.status_code)
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         inflater = _inflater(encoding)
         received = 0
@@ -295,19 +291,19 @@ class Fetcher:
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
             if inflater is not None:
                 # One byte past the room left is enough to know the cap is broken,
                 # so a compression bomb never expands further than that.
                 chunk = _inflate(inflater, chunk, cap - len(body) + 1)
             body += chunk
             if len(body) > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
         # Some portals serve a .gz file as if it were the XML itself.
         if not encoding and body.startswith(_GZIP_MAGIC):
             body = bytearray(_inflate(zlib.decompressobj(31), bytes(body), cap + 1))
             if len(body) > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
         return bytes(body)
 
     @asynccontextmanager
@@ -355,9 +351,9 @@ def _bare_host(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
-def _over_cap(cap: int) -> FetchError:
-    """Return the error for a body larger than cap."""
-    return FetchError(f"body over {_size_text(cap)} cap")
+def _over_cap(cap: int, status: int) -> FetchError:
+    """Return the error for a body larger than cap (the server did answer, with status)."""
+    return FetchError(f"body over {_size_text(cap)} cap", status)
 
 
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
