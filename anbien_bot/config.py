@@ -75,6 +75,14 @@ class RetentionConfig:
 
 
 @dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """The archive residents read from once the portal's pages are gone."""
+
+    # How long a check of an article's original page (alive, or gone: 404/410, no host) holds.
+    link_check_hours: float = bounded(24, 1, 30 * 24)
+
+
+@dataclass(frozen=True, slots=True)
 class PollingConfig:
     """How often and how politely sources are read."""
 
@@ -185,6 +193,7 @@ class Config:
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     feeds: FeedsConfig = field(default_factory=FeedsConfig)
     telegraph: TelegraphConfig | None = None  # None: no [telegraph], nothing published
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -220,7 +229,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics", "retention", "feeds", "telegraph"},
+        | {"metrics", "retention", "feeds", "telegraph", "archive"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
@@ -241,6 +250,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         retention=_retention(_table(raw, "retention")),
         feeds=_feeds(_table(raw, "feeds")),
         telegraph=parse_telegraph(raw.get("telegraph"), environ, bot.portal_name),
+        archive=simple_table(ArchiveConfig, _table(raw, "archive"), "archive"),
     )
 
 

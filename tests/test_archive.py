@@ -65,9 +65,11 @@ async def test_search_command_lists_title_date_category_and_link(
     reply = await ask(fake, USER, "/search dan van kheo")
     body = reply.params["text"]
     assert body.startswith("🔎 Kết quả cho “dan van kheo”: tin 1–1 trong 1\n\n")
+    # The title opens the archived copy in the bot (issue 14); the original page beside it.
     assert (
-        '• <a href="https://anbien.kiengiang.gov.vn/tin/a1">Ban Dân vận Huyện ủy tuyên dương '
+        '• <a href="https://t.me/anbien_test_bot?start=a1">Ban Dân vận Huyện ủy tuyên dương '
         "các mô hình “Dân vận khéo” năm 2023</a>\n🗓 12/01/2024 09:30 · Hoạt động Huyện ủy"
+        ' · <a href="https://anbien.kiengiang.gov.vn/tin/a1">Trang gốc</a>'
     ) in body
     assert buttons(reply) == []
     assert reply.params["link_preview_options"] == {"is_disabled": True}

@@ -25,9 +25,19 @@ from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop
 from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
+from ..text.deeplinks import article_link
 from . import telegraph, upkeep
-from .feedpages import FeedShelf, deep_link, feed_routes
-from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
+from .feedpages import FeedShelf, feed_routes
+from .handlers import (
+    admin,
+    archive,
+    broadcast,
+    deeplinks,
+    fallback,
+    membership,
+    residents,
+    settings,
+)
 from .handlers.admin import report_source_health
 from .health_server import HealthServer
 from .lifecycle import StartError, polling_error, serve
@@ -50,6 +60,7 @@ class Feature:
 
 
 FEATURES = (
+    Feature(deeplinks.register),  # /start with a payload, before residents' bare /start
     Feature(residents.register, start=residents.set_command_menu),
     Feature(membership.register, start=membership.sync_config_channels),
     Feature(archive.register),
@@ -144,7 +155,9 @@ def _feed_pages(app: Application, config: Config, svc: Services) -> list[Any]:
     if not config.feeds.enabled:
         return []
     # Known here: Application.initialize asked Telegram who the bot is (getMe).
-    return feed_routes(FeedShelf(svc.store, config, deep_link(app.bot.username)))
+    return feed_routes(
+        FeedShelf(svc.store, config, functools.partial(article_link, app.bot.username or ""))
+    )
 
 
 async def after_polls(svc: Services, metrics: Metrics, outcomes: list[PollOutcome]) -> None:

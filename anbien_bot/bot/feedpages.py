@@ -29,7 +29,7 @@ class FeedShelf:
 
     store: Store
     config: Config
-    in_bot: Callable[[int], str] | None = None  # an article's deep link into the bot
+    in_bot: Callable[[int], str | None] | None = None  # an article's deep link into the bot
     # The last document of each feed and what it was built from: readers poll far more often
     # than news comes, and building runs on the bot's event loop (~10 ms for 50 entries).
     _built: dict[str, tuple[object, bytes]] = field(default_factory=dict, repr=False)
@@ -72,11 +72,6 @@ class FeedShelf:
 def feed_routes(shelf: FeedShelf) -> list[tuple[str, type[RequestHandler], dict[str, Any]]]:
     """Return the tornado routes of the feeds, for the metrics port's server."""
     return [(r"/feeds/([^/]+)\.atom", FeedPage, {"shelf": shelf})]
-
-
-def deep_link(username: str) -> Callable[[int], str]:
-    """Return how an article is opened in the bot: https://t.me/<bot>?start=a<id>."""
-    return f"https://t.me/{username}?start=a{{}}".format
 
 
 class FeedPage(RequestHandler):

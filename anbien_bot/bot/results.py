@@ -12,6 +12,7 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Mapping
 
+from ..delivery.links import NO_LINKS, ArticleLinks
 from ..delivery.render import render_post_list
 from ..models import SearchHits
 from ..text.search import MAX_RESULTS, MAX_TERMS, SearchQuery
@@ -43,8 +44,12 @@ def render_results(
     category_names: Mapping[str, str],
     *,
     category: str | None = None,
+    links: ArticleLinks = NO_LINKS,
 ) -> str:
-    """Render one page of results (title, date, categories and link each) under a header."""
+    """Render one page of results (title, date, categories and link each) under a header.
+
+    With a bot username in ``links`` each title opens the archived copy in the bot.
+    """
     if not hits.articles:
         return text(lang, "nothing_found", query=echo(query))
     first = (page - 1) * PER_PAGE + 1
@@ -57,7 +62,7 @@ def render_results(
         header = text(lang, "search_header_category", total=total, category=name, **params)
     if query.cut:
         header += "\n" + text(lang, "search_words_cut", count=MAX_TERMS)
-    return render_post_list(hits.articles, lang, category_names, header=header)
+    return render_post_list(hits.articles, lang, category_names, header=header, links=links)
 
 
 def results_callback(token: str, page: int, category: str | None = None) -> str:

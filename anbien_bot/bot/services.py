@@ -9,6 +9,7 @@ typed. So the handlers need nothing from app.py, which wires them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
@@ -18,6 +19,7 @@ from ..config import Config
 from ..delivery.sender import Sender
 from ..net.fetch import Fetcher
 from ..sources.ingest import Ingestor, fetcher_for
+from ..sources.linkcheck import LinkChecker
 from ..store import Store
 from .progress import ProgressTracker
 from .results import RecentSearches
@@ -35,6 +37,7 @@ class Services:
     ingestor: Ingestor
     sender: Sender  # drains the outbox; wake() it after queueing deliveries
     progress: ProgressTracker  # the progress messages of broadcasts being sent
+    links: LinkChecker  # which articles' original pages are gone
     searches: RecentSearches = field(default_factory=RecentSearches)  # behind result buttons
     # Admins whose command menu Telegram refused at start (they had never opened the bot).
     admins_without_menu: set[int] = field(default_factory=set)
@@ -52,10 +55,14 @@ class Services:
             ingestor=Ingestor(config, store, fetcher),
             sender=sender,
             progress=ProgressTracker(sender, store, config),
+            links=LinkChecker(
+                store, fetcher, ttl=timedelta(hours=config.archive.link_check_hours)
+            ),
         )
 
     async def close(self) -> None:
         """Close the fetcher and the store (the sender and trackers are stopped before)."""
+        await self.links.close()
         await self.fetcher.aclose()
         await self.store.close()
 

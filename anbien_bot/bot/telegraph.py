@@ -16,6 +16,7 @@ from telegram.ext import Application
 from ..config import Config
 from ..delivery.publishing import TelegraphPublisher
 from ..net.telegraph import TelegraphClient
+from ..text.deeplinks import article_link
 from .services import BotContext, services_of
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,7 @@ async def start(app: Application) -> None:
     if config is None or not config.enabled:
         return
     client = TelegraphClient(config.api_url, config.access_token)
-    username = app.bot.username
-    link = functools.partial(reading_link, username) if username else lambda _: None
+    link = functools.partial(article_link, app.bot.username or "")
     app.bot_data[_KEY] = TelegraphPublisher(svc.store, client, config, link)
     _schedule(app, _FIRST_RUN)
 
@@ -46,11 +46,6 @@ async def stop(app: Application) -> None:
     publisher = app.bot_data.pop(_KEY, None)
     if publisher is not None:
         await publisher.aclose()
-
-
-def reading_link(username: str, article_id: int) -> str:
-    """Return the deep link that opens an article in the bot."""
-    return f"https://t.me/{username}?start=a{article_id}"
 
 
 def _schedule(app: Application, delay: float) -> None:

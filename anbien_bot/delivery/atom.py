@@ -52,7 +52,7 @@ class FeedInfo:
     author: str  # the portal's name
     category_names: Mapping[str, str]
     # The article's address inside the bot (a Telegram deep link), when the bot knows it.
-    in_bot: Callable[[int], str] | None = None
+    in_bot: Callable[[int], str | None] | None = None
 
 
 def feed_id(key: str) -> str:
@@ -111,8 +111,9 @@ def _entry(root: etree._Element, feed: FeedInfo, article: Article) -> None:
     url = absolute_url(article.url)
     if url:
         _link(entry, "alternate", url, "text/html")
-    if feed.in_bot is not None:
-        _link(entry, "related", feed.in_bot(article.id), "text/html")
+    in_bot = feed.in_bot(article.id) if feed.in_bot is not None else None
+    if in_bot:
+        _link(entry, "related", in_bot, "text/html")
     if article.author.strip():
         _add(_add(entry, "author"), "name", article.author.strip())
     for key in article.categories:

@@ -6,7 +6,7 @@ Rendering is done once per article and language, however many chats receive it.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 
 from ..config import Config
@@ -16,6 +16,7 @@ from ..store.outbox import Delivery
 from ..text.dates import utcnow
 from ..texts import Lang, language_of, text
 from ..values import digest_date, is_digest
+from .links import ArticleLinks
 from .message import parse_html
 from .render import RenderedPost, render_post, render_post_list_chunks
 
@@ -47,9 +48,15 @@ def fanout_key(row: Delivery) -> tuple[str, int]:
 class Composer:
     """Build the messages for claimed outbox rows."""
 
-    def __init__(self, store: Store, config: Config) -> None:
-        """Read articles and broadcasts from store; name categories and collapse per config."""
+    def __init__(
+        self, store: Store, config: Config, bot_username: Callable[[], str] = lambda: ""
+    ) -> None:
+        """Read articles and broadcasts from store; name categories and collapse per config.
+
+        ``bot_username`` gives the bot's username once known, for the lists' deep links.
+        """
         self.store = store
+        self.bot_username = bot_username
         self.names: Mapping[str, str] = config.category_names
         self.collapse_after = config.delivery.collapse_after
         self._articles: OrderedDict[int, Article | None] = OrderedDict()
@@ -118,8 +125,12 @@ class Composer:
         if digest:
             day = digest_date(row.priority)
             header = text(lang, "digest_header", date=day.strftime("%d/%m/%Y"))
-        chosen = found[: _fitting([a for _, a in found], lang, self.names, header)]
-        listed = render_post_list_chunks([a for _, a in chosen], lang, self.names, header=header)
+        # Each title opens the archived copy in the bot; the original page sits beside it.
+        links = ArticleLinks(self.bot_username())
+        chosen = found[: _fitting([a for _, a in found], lang, self.names, header, links)]
+        listed = render_post_list_chunks(
+            [a for _, a in chosen], lang, self.names, header=header, links=links
+        )
         return Outgoing(
             ids=tuple(i for i, _ in chosen),
             rendered=RenderedPost(listed[0], None, None),
@@ -148,15 +159,24 @@ class Composer:
 
 
 def _fitting(
-    articles: list[Article], lang: Lang, names: Mapping[str, str], header: str | None = None
+    articles: list[Article],
+    lang: Lang,
+    names: Mapping[str, str],
+    header: str | None = None,
+    links: ArticleLinks | None = None,
 ) -> int:
     """Return how many of the articles, from the first, one list message can hold."""
-    if len(render_post_list_chunks(articles, lang, names, header=header)) == 1:
+    links = links or ArticleLinks()
+
+    def fits(some: list[Article]) -> bool:
+        return len(render_post_list_chunks(some, lang, names, header=header, links=links)) == 1
+
+    if fits(articles):
         return len(articles)
     low, high = 1, len(articles) - 1  # one always fits: list titles are short
     while low < high:
         middle = (low + high + 1) // 2
-        if len(render_post_list_chunks(articles[:middle], lang, names, header=header)) == 1:
+        if fits(articles[:middle]):
             low = middle
         else:
             high = middle - 1

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -119,11 +119,13 @@ class Photos:
         *,
         plain: bool,
         pace: Callable[[], Awaitable[None]],
+        markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """Send the photo at url with caption; return None when the image cannot be sent.
 
-        ``pace`` is awaited right before each request to Telegram. Errors about the chat or
-        the caption propagate; the caller sends text when None comes back.
+        ``pace`` is awaited right before each request to Telegram; ``markup`` are the
+        buttons under the photo. Errors about the chat or the caption propagate; the caller
+        sends text when None comes back.
         """
         stale: str | None = None
         while True:
@@ -131,7 +133,7 @@ class Photos:
             if known is not None and known.file_id != stale:
                 await pace()
                 try:
-                    return await self._send_file(chat_id, known, caption, plain)
+                    return await self._send_file(chat_id, known, caption, plain, markup)
                 except BadRequest as exc:
                     if not is_photo_problem(exc):
                         raise
@@ -151,7 +153,7 @@ class Photos:
                         continue
                     if self._is_unusable(url):
                         return None
-                    return await self._first_send(chat_id, url, caption, plain, pace)
+                    return await self._first_send(chat_id, url, caption, plain, pace, markup)
             finally:
                 entry.users -= 1
                 if not entry.users:
@@ -164,11 +166,12 @@ class Photos:
         caption: str,
         plain: bool,
         pace: Callable[[], Awaitable[None]],
+        markup: InlineKeyboardMarkup | None = None,
     ) -> Message | None:
         """Send an image Telegram has no file_id for: by URL, else uploaded; None if neither."""
         await pace()
         try:
-            message = await self._send_photo(chat_id, url, caption, plain)
+            message = await self._send_photo(chat_id, url, caption, plain, markup)
             self.url_sends += 1
         except BadRequest as exc:
             if not is_photo_problem(exc):
@@ -184,7 +187,7 @@ class Photos:
             document = not upload.as_photo
             await pace()
             try:
-                message = await self._upload(chat_id, upload, caption, plain)
+                message = await self._upload(chat_id, upload, caption, plain, markup)
                 self.uploads += 1
             except BadRequest as exc:
                 if not is_photo_problem(exc):
@@ -199,28 +202,59 @@ class Photos:
         return message
 
     async def _send_photo(
-        self, chat_id: int, photo: str | InputFile, caption: str, plain: bool
+        self,
+        chat_id: int,
+        photo: str | InputFile,
+        caption: str,
+        plain: bool,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> Message:
         """Send one photo with its caption, as HTML or as plain text."""
         return await self.bot.send_photo(
-            chat_id, photo, caption=caption, parse_mode=None if plain else ParseMode.HTML
+            chat_id,
+            photo,
+            caption=caption,
+            parse_mode=None if plain else ParseMode.HTML,
+            reply_markup=markup,
         )
 
-    async def _send_file(self, chat_id: int, sent: _Sent, caption: str, plain: bool) -> Message:
+    async def _send_file(
+        self,
+        chat_id: int,
+        sent: _Sent,
+        caption: str,
+        plain: bool,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message:
         """Send an image again by its file_id, as what it was sent as the first time."""
         if not sent.document:
-            return await self._send_photo(chat_id, sent.file_id, caption, plain)
+            return await self._send_photo(chat_id, sent.file_id, caption, plain, markup)
         return await self.bot.send_document(
-            chat_id, sent.file_id, caption=caption, parse_mode=None if plain else ParseMode.HTML
+            chat_id,
+            sent.file_id,
+            caption=caption,
+            parse_mode=None if plain else ParseMode.HTML,
+            reply_markup=markup,
         )
 
-    async def _upload(self, chat_id: int, upload: Prepared, caption: str, plain: bool) -> Message:
+    async def _upload(
+        self,
+        chat_id: int,
+        upload: Prepared,
+        caption: str,
+        plain: bool,
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> Message:
         """Upload a prepared image, as a photo or as a document."""
         file = InputFile(upload.data, filename=upload.filename)
         if upload.as_photo:
-            return await self._send_photo(chat_id, file, caption, plain)
+            return await self._send_photo(chat_id, file, caption, plain, markup)
         return await self.bot.send_document(
-            chat_id, file, caption=caption, parse_mode=None if plain else ParseMode.HTML
+            chat_id,
+            file,
+            caption=caption,
+            parse_mode=None if plain else ParseMode.HTML,
+            reply_markup=markup,
         )
 
     async def _download(self, url: str) -> Prepared | None:

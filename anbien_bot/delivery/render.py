@@ -17,6 +17,7 @@ from ..text.dates import format_vn
 from ..text.urls import absolute_url
 from ..text.vntext import clean_line, clean_paragraphs, fold
 from ..texts import Lang
+from .links import NO_LINKS, ArticleLinks
 from .message import (
     Block,
     Message,
@@ -82,11 +83,20 @@ def visible_length(html_text: str) -> int:
     return parse_html(html_text).length
 
 
-def render_post(article: Article, lang: Lang, category_names: Mapping[str, str]) -> RenderedPost:
-    """Render an article as a photo with caption, or as a text message when it has no image."""
+def render_post(
+    article: Article,
+    lang: Lang,
+    category_names: Mapping[str, str],
+    links: ArticleLinks = NO_LINKS,
+) -> RenderedPost:
+    """Render an article as a photo with caption, or as a text message when it has no image.
+
+    "Read more" goes to the original page, or to the archived copy once ``links`` knows the
+    original is gone (then no preview: the copy is the bot itself).
+    """
     photo = absolute_url(article.image_url)
     limit = CAPTION_LIMIT if photo else TEXT_LIMIT
-    url = absolute_url(article.url)
+    url = links.read_more(article)
     title = _clean(article.title)
     summary = _summary_of(article, title)
     meta = _meta(article, lang, category_names)
@@ -109,7 +119,8 @@ def render_post(article: Article, lang: Lang, category_names: Mapping[str, str])
         # Only an enormous title gets here; cutting it keeps the message valid.
         room = limit - compose("", summary, attachments).length - 1  # 1: "\n"
         body = compose(_cut(title, room, protect=False), summary, attachments)
-    return RenderedPost(body, photo=photo, link_preview_url=None if photo else url)
+    preview = None if photo else links.original(article)
+    return RenderedPost(body, photo=photo, link_preview_url=preview)
 
 
 def render_plain(rendered: RenderedPost) -> str:
@@ -140,15 +151,17 @@ def render_post_list(
     category_names: Mapping[str, str],
     *,
     header: str | None = None,
+    links: ArticleLinks = NO_LINKS,
 ) -> str:
     """Render articles as one message (title, date, link each), "and N more" when too many.
 
     ``header`` is Telegram HTML (from texts.text) replacing the "N new posts" heading.
+    With a bot username in ``links`` each title opens the archived copy (see _list_item).
     """
     if not articles:
         return message(template(lang, "no_posts")).html
     head = _list_header(articles, lang, header)
-    items = [_list_item(article, lang, category_names) for article in articles]
+    items = [_list_item(article, lang, category_names, links) for article in articles]
     whole = message(head, *items)
     if whole.length <= TEXT_LIMIT:
         return whole.html
@@ -164,11 +177,12 @@ def render_post_list_chunks(
     category_names: Mapping[str, str],
     *,
     header: str | None = None,
+    links: ArticleLinks = NO_LINKS,
 ) -> list[Message]:
     """Render articles as list messages, split into several only where 4096 demands it."""
     if not articles:
         return [message(template(lang, "no_posts"))]
-    items = [_list_item(article, lang, category_names) for article in articles]
+    items = [_list_item(article, lang, category_names, links) for article in articles]
     chunks = pack(
         items,
         TEXT_LIMIT,
@@ -232,10 +246,18 @@ def _list_header(articles: Sequence[Article], lang: Lang, header: str | None) ->
     return read_html(header)
 
 
-def _list_item(article: Article, lang: Lang, category_names: Mapping[str, str]) -> Block:
+def _list_item(
+    article: Article, lang: Lang, category_names: Mapping[str, str], links: ArticleLinks
+) -> Block:
+    # The title opens the archived copy, which outlives the portal; the original page
+    # stays one tap away while it still answers.
     title = _cut(_clean(article.title), _LIST_TITLE, protect=False) or "…"
-    url = absolute_url(article.url)
-    return ("• ", link(url, title) if url else title, "\n", *_meta(article, lang, category_names))
+    archive, original = links.archive(article), links.original(article)
+    url = archive or original
+    meta = _meta(article, lang, category_names)
+    if archive and original:
+        meta = (*meta, " · ", link(original, *template(lang, "original_page")))
+    return ("• ", link(url, title) if url else title, "\n", *meta)
 
 
 def _cut(value: str, room: int, *, protect: bool) -> str:

@@ -34,6 +34,7 @@ from ..store.outbox import Delivery, FanoutReport
 from ..text.dates import utcnow
 from .courier import Courier
 from .courier import _seconds as retry_seconds
+from .links import bot_username
 from .outgoing import Composer, fanout_key
 from .pacing import Pacer
 from .photos import Photos
@@ -103,7 +104,7 @@ class Sender:
         self.config = config
         self.pacer = pacer_for(delivery, self._pacer_sleep)
         self.photos = Photos(bot, store, fetcher)
-        self.composer = Composer(store, config)
+        self.composer = Composer(store, config, lambda: bot_username(bot))
         self.courier = Courier(
             bot,
             store,

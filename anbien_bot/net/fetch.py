@@ -68,11 +68,16 @@ class _Host:
 
 
 class FetchError(Exception):
-    """A fetch that brought nothing usable, with a one-line human reason."""
+    """A fetch that brought nothing usable, with a one-line human reason.
 
-    def __init__(self, reason: str) -> None:
+    ``status`` is the HTTP status of the answer when the server gave one (an error status,
+    or a success whose body was refused); None when no answer came.
+    """
+
+    def __init__(self, reason: str, status: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.status = status
 
 
 class Fetcher:
@@ -143,13 +148,15 @@ class Fetcher:
         verify: bool | str = True,
         any_public_host: bool = False,
         max_bytes: int | None = None,
+        method: str = "GET",
     ) -> FetchResult:
         """Return the answer to a conditional GET of url, or raise FetchError saying why not.
 
         With ``any_public_host`` a host outside ``allowed_hosts`` is fine as long as it is
         public: a configured source that moved (the An Biên portal redirecting to its
         successor), or a photo on another server. Links found in content never get it.
-        ``max_bytes`` replaces the fetcher's body cap for this fetch (photos have their own).
+        ``max_bytes`` replaces the fetcher's body cap for this fetch (photos have their own);
+        ``method`` "HEAD" asks for the status alone (a link check).
         """
         cap = self.max_bytes if max_bytes is None else max_bytes
         try:
@@ -163,7 +170,7 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         client = self._client(verify)
-        request = client.build_request("GET", target, headers=headers)
+        request = client.build_request(method, target, headers=headers)
         for _ in range(self.max_redirects + 1):
             answer = await self._send(client, request, any_public_host, cap)
             if isinstance(answer, FetchResult):
@@ -259,7 +266,7 @@ class Fetcher:
                 body_hash=None,
             )
         if not 200 <= status < 300:
-            raise FetchError(f"HTTP {status}")
+            raise FetchError(f"HTTP {status}", status)
         body = await self._read_body(response, cap)
         return FetchResult(
             url=str(response.url),
@@ -276,7 +283,7 @@ class Fetcher:
         """Return the decoded body, streamed and cut off past cap bytes."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
-            raise _over_cap(cap)
+            raise _over_cap(cap, response.status_code)
         encoding = response.headers.get("Content-Encoding", "").strip().lower()
         inflater = _inflater(encoding)
         received = 0
@@ -284,19 +291,19 @@ class Fetcher:
         async for chunk in response.aiter_raw():
             received += len(chunk)
             if received > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
             if inflater is not None:
                 # One byte past the room left is enough to know the cap is broken,
                 # so a compression bomb never expands further than that.
                 chunk = _inflate(inflater, chunk, cap - len(body) + 1)
             body += chunk
             if len(body) > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
         # Some portals serve a .gz file as if it were the XML itself.
         if not encoding and body.startswith(_GZIP_MAGIC):
             body = bytearray(_inflate(zlib.decompressobj(31), bytes(body), cap + 1))
             if len(body) > cap:
-                raise _over_cap(cap)
+                raise _over_cap(cap, response.status_code)
         return bytes(body)
 
     @asynccontextmanager
@@ -344,9 +351,9 @@ def _bare_host(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
-def _over_cap(cap: int) -> FetchError:
-    """Return the error for a body larger than cap."""
-    return FetchError(f"body over {_size_text(cap)} cap")
+def _over_cap(cap: int, status: int) -> FetchError:
+    """Return the error for a body larger than cap (the server did answer, with status)."""
+    return FetchError(f"body over {_size_text(cap)} cap", status)
 
 
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:

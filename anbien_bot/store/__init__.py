@@ -8,6 +8,7 @@ from .articles import ArticlesTable, StoreResult
 from .broadcasts import BroadcastsTable
 from .chats import Chat, ChatsTable
 from .database import Database, SchemaTooNewError
+from .links import LinksTable
 from .outbox import OutboxTable
 from .preferences import PreferencesTable
 from .retention import RetentionReport, RetentionTable
@@ -30,6 +31,7 @@ class Store(
     ArticlesTable,
     BroadcastsTable,
     ChatsTable,
+    LinksTable,
     OutboxTable,
     PreferencesTable,
     RetentionTable,

@@ -385,6 +385,17 @@ MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     """,
+    # 14: links that keep working (issue 14). What the last check of an article's original
+    # page found (sources/linkcheck.py): dead (404/410, or its host gone) or not, a short
+    # status ("404", "no such host", "200", "timed out", ...), and when, for the TTL.
+    """
+    CREATE TABLE link_checks (
+        url TEXT PRIMARY KEY,
+        dead INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        checked_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

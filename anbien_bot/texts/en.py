@@ -278,6 +278,13 @@ TEMPLATES: dict[str, str | Plural] = {
     ),
     "alert_fields_back": "✅ Articles of <b>{name}</b> have their {fields} again.",
     "source_degraded": "Recent articles lack: {fields}",
+    # Links that keep working (issue 14): deep links into the archive, dead originals.
+    "original_page": "Original page",
+    "open_in_bot": "📖 Open in the bot",
+    "deeplink_invalid": "This link is not right. Send /latest to see the latest posts.",
+    "deeplink_missing": (
+        "This article is not in the archive. Send /search and a few words to look for it."
+    ),
 }
 
 COMMANDS: list[tuple[str, str]] = [

@@ -236,6 +236,13 @@ TEMPLATES: dict[str, str] = {
     ),
     "alert_fields_back": "✅ Tin của nguồn <b>{name}</b> đã có lại: {fields}.",
     "source_degraded": "Tin gần đây thiếu: {fields}",
+    # Links that keep working (issue 14): deep links into the archive, dead originals.
+    "original_page": "Trang gốc",
+    "open_in_bot": "📖 Mở trong bot",
+    "deeplink_invalid": "Liên kết này không đúng. Gõ /latest để xem tin mới nhất.",
+    "deeplink_missing": (
+        "Không tìm thấy bài viết này trong kho lưu trữ. Gõ /search và từ khóa để tìm tin."
+    ),
 }
 
 # Command names are ASCII (Telegram allows only a-z, 0-9 and _); the aliases stay out of

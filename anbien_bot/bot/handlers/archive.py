@@ -8,9 +8,10 @@ restart, or a forged one, gets a polite answer and nothing else.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -32,14 +33,16 @@ from telegram.ext import (
 )
 
 from ...config import Category, Config
+from ...delivery.links import NO_LINKS, ArticleLinks, bot_username
 from ...delivery.render import render_post
 from ...models import Article
 from ...store import Store
 from ...text.dates import format_vn
+from ...text.deeplinks import article_link
 from ...text.search import MAX_RESULTS, SearchQuery, parse_query
 from ...text.urls import absolute_url
 from ...text.vntext import clean_line, cut_at_word
-from ...texts import Lang, text
+from ...texts import Lang, plain, text
 from .. import groups
 from ..results import (
     CALLBACK_PATTERN,
@@ -50,6 +53,7 @@ from ..results import (
     results_callback,
 )
 from ..services import BotContext
+from .deeplinks import archive_links
 from .language import language
 
 log = logging.getLogger(__name__)
@@ -60,6 +64,8 @@ PREVIOUS, NEXT = "◀", "▶"
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 _INLINE_TITLE = 120
 _INLINE_DESCRIPTION = 150
+
+LinksFor = Callable[[Sequence[Article]], Awaitable[ArticleLinks]]  # the links of a page
 
 
 def register(app: Application, config: Config) -> None:
@@ -118,7 +124,14 @@ async def turn_page(update: Update, context: BotContext) -> None:
         return
     token, page, category = parsed
     body, markup = await compose_results(
-        svc.store, svc.config.categories, query, lang, token, page=page, category=category
+        svc.store,
+        svc.config.categories,
+        query,
+        lang,
+        token,
+        page=page,
+        category=category,
+        links=functools.partial(archive_links, context),
     )
     await press.answer()
     try:
@@ -150,8 +163,9 @@ async def offer_articles(update: Update, context: BotContext) -> None:
         if offset + len(articles) < hits.total:
             next_offset = str(offset + len(articles))
     names = svc.config.category_names
+    bot = bot_username(context.bot)
     await inline.answer(
-        [inline_result(article, lang, names) for article in articles],
+        [inline_result(article, lang, names, bot) for article in articles],
         cache_time=INLINE_CACHE_SECONDS,
         is_personal=True,  # texts follow the user's language
         next_offset=next_offset,
@@ -167,8 +181,13 @@ async def compose_results(
     *,
     page: int = 1,
     category: str | None = None,
+    links: LinksFor | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Return one page of a search as message text and its buttons (None when there are none)."""
+    """Return one page of a search as message text and its buttons (None when there are none).
+
+    ``links`` gives the page's links (deep links, originals checked); without it the titles
+    link to the original pages.
+    """
     names = {c.key: c.name for c in categories}
     hits = await store.search(
         query, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, category=category
@@ -179,7 +198,8 @@ async def compose_results(
         hits = await store.search(
             query, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, category=category
         )
-    body = render_results(hits, query, page, lang, names, category=category)
+    found = NO_LINKS if links is None else await links(hits.articles)
+    body = render_results(hits, query, page, lang, names, category=category, links=found)
     rows: list[list[InlineKeyboardButton]] = []
     arrows = []
     if page > 1:
@@ -199,10 +219,16 @@ async def compose_results(
 
 
 def inline_result(
-    article: Article, lang: Lang, category_names: dict[str, str]
+    article: Article, lang: Lang, category_names: dict[str, str], bot_username: str = ""
 ) -> InlineQueryResultArticle:
-    """Return an article as an inline result: the post as the bot sends it, link previewed."""
+    """Return an article as an inline result: the post as the bot sends it, link previewed,
+    with a button that opens the archived copy in the bot (its deep link)."""
     rendered = render_post(article, lang, category_names)
+    archive = article_link(bot_username, article.id) if bot_username else None
+    buttons = None
+    if archive:
+        opener = InlineKeyboardButton(plain(text(lang, "open_in_bot")), url=archive)
+        buttons = InlineKeyboardMarkup([[opener]])
     url = absolute_url(article.url)
     preview = LinkPreviewOptions(url=url) if url else _NO_PREVIEW
     cats = " · ".join(category_names.get(c, c) for c in article.categories)
@@ -217,6 +243,7 @@ def inline_result(
         ),
         description=cut_at_word(description, _INLINE_DESCRIPTION),
         thumbnail_url=absolute_url(article.image_url),
+        reply_markup=buttons,
     )
 
 
@@ -235,7 +262,14 @@ async def _reply_results(update: Update, context: BotContext, typed: str) -> Non
         return
     svc = context.services
     token = context.services.searches.remember(chat.id, query.typed)
-    body, markup = await compose_results(svc.store, svc.config.categories, query, lang, token)
+    body, markup = await compose_results(
+        svc.store,
+        svc.config.categories,
+        query,
+        lang,
+        token,
+        links=functools.partial(archive_links, context),
+    )
     await message.reply_text(body, reply_markup=markup, link_preview_options=_NO_PREVIEW)
 
 

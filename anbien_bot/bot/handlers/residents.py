@@ -21,6 +21,7 @@ from .. import groups
 from ..categories import category_names, find_category, means_all
 from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of
 from ..services import BotContext, Services
+from .deeplinks import archive_links
 from .language import language
 from .membership import may_change
 
@@ -158,7 +159,8 @@ async def mysubs(update: Update, context: BotContext) -> None:
 
 
 async def latest(update: Update, context: BotContext) -> None:
-    """Show the newest posts, of one category or of all, as one list message."""
+    """Show the newest posts, of one category or of all, as one list message; each title
+    opens the archived copy, the original page beside it while it lives."""
     message, lang = update.effective_message, await language(update, context)
     if message is None:
         return
@@ -174,8 +176,9 @@ async def latest(update: Update, context: BotContext) -> None:
         if key is None
         else text(lang, "latest_header_category", category=names[key])
     )
+    links = await archive_links(context, articles)
     await message.reply_text(
-        render_post_list(articles, lang, names, header=header),
+        render_post_list(articles, lang, names, header=header, links=links),
         link_preview_options=_NO_PREVIEW,
     )
 
