@@ -6,7 +6,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,14 @@ class StorageConfig:
     """Where the SQLite database lives."""
 
     database: Path = Path("anbien.sqlite3")
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveConfig:
+    """What the archive keeps outside the database: attached PDFs, in a directory of files."""
+
+    max_file_bytes: int = bounded(20 * MB, 0, 200 * MB)  # 0: keep the links only
+    files_dir: Path = Path("files")  # relative: from the database's directory
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +181,7 @@ class Config:
     bot: BotConfig = field(default_factory=BotConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
 
     @property
     def category_names(self) -> dict[str, str]:
@@ -208,13 +217,14 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         raw,
         "",
         {"telegram", "storage", "polling", "delivery", "categories", "sources", "urgent", "bot"}
-        | {"metrics", "retention"},
+        | {"metrics", "retention", "archive"},
     )
     categories = _categories(_table(raw, "categories"))
     keys = tuple(c.key for c in categories)
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
     telegram = _telegram(_table(raw, "telegram"), environ, keys)
+    archive = simple_table(ArchiveConfig, _table(raw, "archive"), "archive")
     return Config(
         telegram=telegram,
         storage=StorageConfig(database=database),
@@ -226,6 +236,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         bot=_bot(_table(raw, "bot")),
         metrics=_metrics(_table(raw, "metrics"), telegram),
         retention=_retention(_table(raw, "retention")),
+        archive=replace(archive, files_dir=database.parent / archive.files_dir),
     )
 
 

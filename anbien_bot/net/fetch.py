@@ -75,6 +75,10 @@ class FetchError(Exception):
         self.reason = reason
 
 
+class BodyTooLarge(FetchError):
+    """A body larger than the cap of its fetch (told by its Content-Length or as it came)."""
+
+
 class Fetcher:
     """Fetch source URLs politely: per-host limits and pacing, bounded bodies and time."""
 
@@ -344,9 +348,9 @@ def _bare_host(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
-def _over_cap(cap: int) -> FetchError:
+def _over_cap(cap: int) -> BodyTooLarge:
     """Return the error for a body larger than cap."""
-    return FetchError(f"body over {_size_text(cap)} cap")
+    return BodyTooLarge(f"body over {_size_text(cap)} cap")
 
 
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:
