@@ -3,10 +3,13 @@ photo with its caption, and its attached PDF as a file beside the database."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
 import logging
 import sqlite3
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,7 +27,8 @@ from anbien_bot.values import BlockKind
 from tests.fake_portal import FakePortal
 from tests.harness import write_config
 
-DATA = Path(__file__).resolve().parent / "data" / "whole"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "whole"
 EXAMPLE = Path(__file__).resolve().parent.parent / "anbien_bot" / "config.example.toml"
 LISTING = "/trang/TinTuc/17.html"
 ARTICLE = "/trang/TinTuc/17/2001/An-Bien-trien-khai-ke-hoach-phong-chong-trieu-cuong.html"
@@ -206,3 +210,71 @@ def test_the_archive_keys_are_documented_with_their_range() -> None:
     assert "max_file_bytes = 20971520" in text
     assert 'files_dir = "files"' in text
     assert ArchiveConfig().max_file_bytes == 20971520
+
+
+async def test_the_backup_says_where_the_files_are_and_leaves_them_out(
+    opened: tuple[Config, Store], portal: FakePortal, tmp_path: Path
+) -> None:
+    config, store = opened
+    await poll(config, store)
+    target = tmp_path / "backups" / "copy.sqlite3"
+    command = [sys.executable, "bot.py", "backup", "--config", str(config_path(tmp_path))]
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [*command, "--to", str(target)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    files = config.archive.files_dir
+    assert f"attached files are kept outside the database in {files}" in done.stdout
+    assert f"rsync -a {files}/ " in done.stdout
+    assert PDF[:40] not in target.read_bytes()  # the file itself is not in the copy
+    with sqlite3.connect(target) as conn:  # the copy knows which file each link has
+        assert conn.execute("SELECT count(*) FROM archived_files").fetchone() == (1,)
+
+
+def config_path(tmp_path: Path) -> Path:
+    return tmp_path / "config.toml"
+
+
+def rss(portal: FakePortal) -> str:
+    """Return a feed whose one item has a description only: its text is on its page."""
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Huyện</title>"
+        f"<link>{portal.url('/')}</link><item><title>Triều cường</title>"
+        f"<link>{portal.url(ARTICLE)}</link><guid isPermaLink='false'>tin-2001</guid>"
+        "<description>Ban Chỉ huy huyện triển khai kế hoạch.</description>"
+        f"<enclosure url='{portal.url('/anh/bia.jpg')}' type='image/jpeg'/></item>"
+        "</channel></rss>"
+    )
+
+
+async def test_a_feeds_backfill_reads_the_whole_article_from_its_page(
+    tmp_path: Path, portal: FakePortal
+) -> None:
+    serve(portal)
+    portal.serve("/huyen.rss", rss(portal))
+    path = write_config(
+        tmp_path,
+        telegram={},
+        sources=[{"name": "huyện", "url": portal.url("/huyen.rss"), "category": "thong-bao"}],
+    )
+    config = load_config(path, environ={})
+    async with fetcher_for(config) as fetcher:
+        store = await Store.open(config.storage.database, config.archive.files_dir)
+        try:
+            await Ingestor(config, store, fetcher).poll_due(force=True)
+            (polled,) = await store.latest()
+            assert polled.blocks == ()  # a poll reads no page for an item with photo and text
+            assert await backfill(config, out=io.StringIO(), err=io.StringIO()) == 0
+            (whole,) = await store.latest()
+        finally:
+            await store.close()
+    assert whole.id == polled.id
+    assert [b.kind for b in whole.blocks].count(K.IMAGE) == 3
+    assert whole.blocks[-1].text == "Hội nghị kết thúc vào lúc 11 giờ cùng ngày."
+    assert whole.summary == "Ban Chỉ huy huyện triển khai kế hoạch."
