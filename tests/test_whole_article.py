@@ -190,9 +190,8 @@ async def test_backfill_completes_an_article_kept_as_text_only(
     assert before.blocks == ()
     out = io.StringIO()
     assert await backfill(config, out=out, err=io.StringIO()) == 0
-    assert (
-        "1 articles listed, 0 added, 1 already stored, 1 completed, 1 files kept" in out.getvalue()
-    )
+    assert "1 articles listed, 0 added, 1 already stored, 1 completed" in out.getvalue()
+    assert "attached files: 1 kept, 0 to try again later, 0 kept as links only" in out.getvalue()
     (after,) = await store.latest()
     assert after.id == before.id
     assert len(after.blocks) == 16

@@ -44,7 +44,6 @@ class BackfillReport:
     added: int = 0  # stored now: new articles, or stories another source already had
     known: int = 0  # already in the archive
     completed: int = 0  # of those, stored as text only before and now whole
-    files: int = 0  # attached PDFs downloaded and kept
     skipped: int = 0  # article pages that could not be read or had no title
     error: str | None = None  # why the walk stopped early, if it did
     cycle: str | None = None  # where a next-page link led back to a page already read
@@ -60,8 +59,6 @@ class BackfillReport:
             line += f", {self.completed} completed"
         if self.skipped:
             line += f", {self.skipped} skipped"
-        if self.files:
-            line += f", {self.files} files kept"
         if self.cycle:
             line += f"; stopped at a cycle: {self.cycle}"
         return line + (f"; stopped early: {self.error}" if self.error else "")
@@ -135,12 +132,20 @@ async def backfill(
         async with fetcher_for(config) as fetcher:
             ingestor = Ingestor(config, store, fetcher)
             reports = [await backfill_source(ingestor, s, pages=pages, err=err) for s in chosen]
+            # Once for all sources: every attached PDF still missing, refused ones included.
+            files = await ingestor.files.keep_due(everything=True)
         if sum(r.added for r in reports) >= OPTIMIZE_AFTER:
             await store.optimize_search_index()
     finally:
         await store.close()
     for report in reports:
         print(report.summary(), file=out)
+    if files.kept or files.failed or files.refused:
+        print(
+            f"attached files: {files.kept} kept, {files.failed} to try again later, "
+            f"{files.refused} kept as links only",
+            file=out,
+        )
     return 1 if any(r.error for r in reports) else 0
 
 
@@ -153,7 +158,6 @@ async def backfill_source(
         await _backfill_html(ingestor, source, pages, report, err)
     else:
         await _backfill_feed(ingestor, source, report, err)
-    report.files = (await ingestor.files.keep_due(everything=True)).kept
     return report
 
 
