@@ -176,12 +176,13 @@ class _Walk:
                 self.cells.append("")
             self.cells[-1] = f"{self.cells[-1]} {line}".lstrip()
             return
-        kind = self.kinds[-1] if self.kinds else BlockKind.PARAGRAPH
-        if kind is BlockKind.PARAGRAPH and bold and _reads_as_heading(line):
-            kind = BlockKind.HEADING
         # Only a short line can be a caption or a byline: a paragraph's markup is not read.
         short = len(line) <= _LOOKED_AT
         align = _alignment(owner) if short else ""
+        kind = self.kinds[-1] if self.kinds else BlockKind.PARAGRAPH
+        # A bold line set right is a signature ("UBND xã Đông Yên"), not a heading.
+        if kind is BlockKind.PARAGRAPH and bold and align != "right" and _reads_as_heading(line):
+            kind = BlockKind.HEADING
         self.blocks.append(
             Block(
                 text=line,
