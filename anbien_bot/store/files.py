@@ -119,17 +119,6 @@ class FilesTable:
             row = await cur.fetchone()
         return int(row[0]) if row else 0
 
-    async def files_kept(self) -> tuple[int, int]:
-        """Return how many links have a kept file, and the bytes of their distinct files."""
-        async with self.db.reading() as conn:
-            cur = await conn.execute(
-                """SELECT (SELECT count(*) FROM archived_files),
-                COALESCE((SELECT sum(bytes) FROM
-                    (SELECT DISTINCT sha256, bytes FROM archived_files)), 0)"""
-            )
-            count, size = await cur.fetchone()
-        return int(count), int(size)
-
 
 def _suffix(url: str) -> str:
     """Return the file's extension as its link names it (".pdf"), lowercased."""
