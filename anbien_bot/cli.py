@@ -333,6 +333,11 @@ def backup(config: Config, target: str) -> int:
         return EXIT_FAILED
     size = written.stat().st_size
     print(f"backup of {config.storage.database} written to {written} ({size} bytes)")
+    files = config.archive.files_dir
+    if files.is_dir():
+        # Not copied: they never change once written, so rsync backs them up incrementally.
+        print(f"attached files are kept outside the database in {files}: copy them with")
+        print(f"  rsync -a {files}/ <backup place>/files/")
     return 0
 
 
@@ -344,7 +349,7 @@ async def maintain(config: Config, *, vacuum: bool) -> int:
     from .text.dates import utcnow
 
     try:
-        store = await Store.open(config.storage.database)
+        store = await Store.open(config.storage.database, config.archive.files_dir)
         try:
             if vacuum:
                 await store.db.vacuum()
@@ -428,7 +433,7 @@ async def open_ingestor(config: Config, *, one_shot: bool = False) -> AsyncItera
     from .sources.ingest import Ingestor, fetcher_for
     from .store import Store
 
-    store = await Store.open(config.storage.database)
+    store = await Store.open(config.storage.database, config.archive.files_dir)
     try:
         async with fetcher_for(config) as fetcher:
             yield Ingestor(config, store, fetcher, one_shot=one_shot)

@@ -76,8 +76,11 @@ class RetentionConfig:
 
 @dataclass(frozen=True, slots=True)
 class ArchiveConfig:
-    """The archive residents read from once the portal's pages are gone."""
+    """The archive residents read from once the portal's pages are gone: attached PDFs kept
+    in a directory of files outside the database, and how long a link check holds."""
 
+    max_file_bytes: int = bounded(20 * MB, 0, 200 * MB)  # 0: keep the links only
+    files_dir: Path = Path("files")  # relative: from the database's directory
     # How long a check of an article's original page (alive, or gone: 404/410, no host) holds.
     link_check_hours: float = bounded(24, 1, 30 * 24)
 
@@ -237,6 +240,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
     database = storage.database if storage.database.is_absolute() else base / storage.database
     telegram = _telegram(_table(raw, "telegram"), environ, keys)
     bot = _bot(_table(raw, "bot"))
+    archive = simple_table(ArchiveConfig, _table(raw, "archive"), "archive")
     return Config(
         telegram=telegram,
         storage=StorageConfig(database=database),
@@ -250,7 +254,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         retention=_retention(_table(raw, "retention")),
         feeds=_feeds(_table(raw, "feeds")),
         telegraph=parse_telegraph(raw.get("telegraph"), environ, bot.portal_name),
-        archive=simple_table(ArchiveConfig, _table(raw, "archive"), "archive"),
+        archive=replace(archive, files_dir=database.parent / archive.files_dir),
     )
 
 

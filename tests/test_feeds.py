@@ -9,9 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from anbien_bot.models import Entry
+from anbien_bot.models import BodyBlock, Entry
 from anbien_bot.sources.feeds import FeedError, parse_feed
 from anbien_bot.text.dates import VN_TZ, format_vn
+from anbien_bot.values import BlockKind
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 BAOTINH_URL = "https://baotinh.example.vn/rss/home.rss"
@@ -134,6 +135,10 @@ def test_atom_feed() -> None:
             "Hồ sơ niêm yết tại trụ sở Ủy ban nhân dân xã."
         ),
         author="Văn phòng UBND xã",
+        blocks=(
+            BodyBlock(BlockKind.PARAGRAPH, "Người dân góp ý đến hết ngày 15/07/2025."),
+            BodyBlock(BlockKind.PARAGRAPH, "Hồ sơ niêm yết tại trụ sở Ủy ban nhân dân xã."),
+        ),
     )
     assert second.url == "https://xa.example.vn/tin/lich-truc?trang=2"
     assert second.summary == "Trực 24/24 giờ.\n\nSố điện thoại trực: 0297 3 000 000."

@@ -45,7 +45,7 @@ class Services:
     @classmethod
     async def open(cls, config: Config, bot: Bot) -> Services:
         """Open the store and the fetcher, and build what works with them."""
-        store = await Store.open(config.storage.database)
+        store = await Store.open(config.storage.database, config.archive.files_dir)
         fetcher = fetcher_for(config)
         sender = Sender(bot, store, config, fetcher)
         return cls(

@@ -80,6 +80,10 @@ class FetchError(Exception):
         self.status = status
 
 
+class BodyTooLarge(FetchError):
+    """A body larger than the cap of its fetch (told by its Content-Length or as it came)."""
+
+
 class Fetcher:
     """Fetch source URLs politely: per-host limits and pacing, bounded bodies and time."""
 
@@ -351,9 +355,9 @@ def _bare_host(host: str) -> str:
     return host.strip().lower().rstrip(".")
 
 
-def _over_cap(cap: int, status: int) -> FetchError:
+def _over_cap(cap: int, status: int) -> BodyTooLarge:
     """Return the error for a body larger than cap (the server did answer, with status)."""
-    return FetchError(f"body over {_size_text(cap)} cap", status)
+    return BodyTooLarge(f"body over {_size_text(cap)} cap", status)
 
 
 def _ssl_context(ca_bundle: str) -> ssl.SSLContext:

@@ -13,9 +13,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..models import BodyBlock
 from ..text.dates import parse_vietnamese_datetime
+from ..text.urls import absolute_url
 from ..text.vntext import clean_line, fold
-from .pagetext import Block
+from ..values import BlockKind
+from .pagetext import Block, is_photo
 
 # The font-size widget: "Xem với cỡ chữAA", "Cỡ chữ: A- A A+". A lone "A" after it is part of
 # the widget unless a lower-case letter follows (a title that starts "An Biên ...").
@@ -93,6 +96,9 @@ class ArticleText:
     images: tuple[tuple[str, str], ...] = ()  # (src as written, caption)
     author: str = ""
     lead: str = ""  # the first real paragraph: not a caption, not furniture
+    # The body in reading order: the paragraphs (of their kinds) and the photos with their
+    # captions, a photo's url as written in the page.
+    blocks: tuple[BodyBlock, ...] = ()
 
 
 def strip_furniture(line: str) -> str:
@@ -176,30 +182,49 @@ def arrange(blocks: Sequence[Block], title: str = "") -> ArticleText:
     """
     items = _drop_header(_text_and_photos(blocks), title)
     items, author = _lift_author(items)
-    paragraphs: list[str] = []
-    images: list[list[str]] = []
+    # [kind, text, src] in reading order; a photo's text is its caption, filled in later.
+    body: list[list] = []
+    last_photo: list | None = None
     after_photo = False
     for block in items:
         if block.image:
-            images.append([block.image, ""])
+            last_photo = [BlockKind.IMAGE, "", block.image]
+            body.append(last_photo)
             after_photo = True
             continue
         text = block.text
         looks = is_caption(text) or (block.hint and len(text) <= _CAPTION_MAX)
-        if (block.caption or (after_photo and looks)) and images and not images[-1][1]:
-            images[-1][1] = _END_MARK.sub(".", text)
+        if (block.caption or (after_photo and looks)) and last_photo and not last_photo[1]:
+            last_photo[1] = _END_MARK.sub(".", text)
         elif not block.caption:
             text = _END_MARK.sub(".", text)
             if text and text != ".":
-                paragraphs.append(text)
+                body.append([block.kind, text, ""])
         after_photo = False
+    blocks = tuple(BodyBlock(kind, text, src) for kind, text, src in body)
+    paragraphs = [b.text for b in blocks if b.kind is not BlockKind.IMAGE]
     lead = next((p for p in paragraphs if _is_lead(p, title)), "")
     return ArticleText(
         paragraphs=tuple(paragraphs),
-        images=tuple((src, cap) for src, cap in images),
+        images=tuple((b.url, b.text) for b in blocks if b.kind is BlockKind.IMAGE),
         author=author,
         lead=lead or (paragraphs[0] if paragraphs and not is_caption(paragraphs[0]) else ""),
+        blocks=blocks,
     )
+
+
+def resolved(blocks: Sequence[BodyBlock], page_url: str) -> tuple[BodyBlock, ...]:
+    """Return arranged blocks with each photo's absolute URL, leaving out logos and icons and
+    photos whose address cannot be one (a data: or javascript: URI)."""
+    kept: list[BodyBlock] = []
+    for block in blocks:
+        if block.kind is BlockKind.IMAGE:
+            url = absolute_url(block.url, page_url) if is_photo(block.url) else None
+            if url is None:
+                continue
+            block = BodyBlock(BlockKind.IMAGE, block.text, url)
+        kept.append(block)
+    return tuple(kept)
 
 
 def _text_and_photos(blocks: Sequence[Block]) -> list[Block]:
@@ -215,7 +240,7 @@ def _text_and_photos(blocks: Sequence[Block]) -> list[Block]:
         if is_related_heading(line):
             break
         # Built directly: dataclasses.replace costs more than the rest of this loop.
-        items.append(Block(line, "", block.caption, block.hint, block.signed))
+        items.append(Block(line, "", block.caption, block.hint, block.signed, block.kind))
     return items
 
 
@@ -257,7 +282,8 @@ def _lift_author(items: list[Block]) -> tuple[list[Block], str]:
         head, mark, tail = text.rpartition("/.")
         name = author_name(tail) if mark else ""
         if name:
-            return [*items[:index], Block(text=head + "/."), *items[index + 1 :]], name
+            kept = Block(text=head + "/.", kind=items[index].kind)
+            return [*items[:index], kept, *items[index + 1 :]], name
     if texts and texts[-1] == len(items) - 1 and _is_bare_name(items[-1]):
         return items[:-1], items[-1].text
     return items, ""

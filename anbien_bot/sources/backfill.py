@@ -4,16 +4,17 @@
 ``--pages`` pages from each listing URL, each page once: a link back to a page already read
 ends the walk) or reads a feed in full, and stores what the archive lacks through
 Store.import_entries: no delivery is queued and the source's polling state is
-left alone. Article pages already stored are not fetched again, so running it twice adds only
-what is missing; entries are stored a small batch at a time, so an interrupted run keeps
-its work.
+left alone. Article pages already stored whole are not fetched again, so running it twice adds
+only what is missing; an article stored as text only (before bodies were kept whole) is read
+again and completed. Entries are stored a small batch at a time, so an interrupted run keeps
+its work. Then every attached PDF still missing is downloaded (sources/attachments.py).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from ..config import Config, SourceConfig
@@ -21,6 +22,7 @@ from ..models import Entry
 from ..net.fetch import FetchError
 from ..store import Store
 from ..text.dates import utcnow
+from ..text.urls import host_of
 from .extract import ExtractError
 from .feeds import FeedError
 from .ingest import Ingestor, fetcher_for
@@ -41,6 +43,7 @@ class BackfillReport:
     listed: int = 0  # articles found on them, or items in the feed
     added: int = 0  # stored now: new articles, or stories another source already had
     known: int = 0  # already in the archive
+    completed: int = 0  # of those, stored as text only before and now whole
     skipped: int = 0  # article pages that could not be read or had no title
     error: str | None = None  # why the walk stopped early, if it did
     cycle: str | None = None  # where a next-page link led back to a page already read
@@ -52,6 +55,8 @@ class BackfillReport:
             f"source {self.source!r}: {pages}{self.listed} articles listed, "
             f"{self.added} added, {self.known} already stored"
         )
+        if self.completed:
+            line += f", {self.completed} completed"
         if self.skipped:
             line += f", {self.skipped} skipped"
         if self.cycle:
@@ -122,17 +127,25 @@ async def backfill(
         known = ", ".join(repr(s.name) for s in config.sources)
         print(f"anbien-bot: no source named {source!r} (known: {known})", file=err)
         return 2
-    store = await Store.open(config.storage.database)
+    store = await Store.open(config.storage.database, config.archive.files_dir)
     try:
         async with fetcher_for(config) as fetcher:
             ingestor = Ingestor(config, store, fetcher)
             reports = [await backfill_source(ingestor, s, pages=pages, err=err) for s in chosen]
+            # Once for all sources: every attached PDF still missing, refused ones included.
+            files = await ingestor.files.keep_due(everything=True)
         if sum(r.added for r in reports) >= OPTIMIZE_AFTER:
             await store.optimize_search_index()
     finally:
         await store.close()
     for report in reports:
         print(report.summary(), file=out)
+    if files.kept or files.failed or files.refused:
+        print(
+            f"attached files: {files.kept} kept, {files.failed} to try again later, "
+            f"{files.refused} kept as links only",
+            file=out,
+        )
     return 1 if any(r.error for r in reports) else 0
 
 
@@ -173,7 +186,9 @@ async def _backfill_html(
     report.listed = len(items)
     known = await ingestor.store.known_keys(source.name, items)
     report.known = len(known)
+    incomplete = await ingestor.store.incomplete_keys(source.name, known)
     missing = [(key, item) for key, item in items.items() if key not in known]
+    missing += [(key, item) for key, item in items.items() if key in incomplete]
     bar = ProgressBar(err, f"{source.name}: articles", len(missing))
     batch: list[Entry] = []
     for done, (key, item) in enumerate(missing, 1):
@@ -183,10 +198,10 @@ async def _backfill_html(
         else:
             batch.append(entry)
         if len(batch) >= BATCH:
-            report.added += await _store(ingestor, source, batch)
+            await _store(ingestor, source, batch, incomplete, report)
             batch = []
         bar.update(done)
-    report.added += await _store(ingestor, source, batch)
+    await _store(ingestor, source, batch, incomplete, report)
     bar.finish()
 
 
@@ -204,15 +219,48 @@ async def _backfill_feed(
     bar.update(len(entries), len(entries))
     bar.finish()
     report.listed = len(entries)
-    report.known = len(await ingestor.store.known_keys(source.name, (e.key for e in entries)))
-    report.added = await _store(ingestor, source, entries)
+    known = await ingestor.store.known_keys(source.name, (e.key for e in entries))
+    report.known = len(known)
+    incomplete = await ingestor.store.incomplete_keys(source.name, known)
+    wanted = [e for e in entries if e.key not in known or e.key in incomplete]
+    await _store(ingestor, source, await _whole(ingestor, source, wanted), incomplete, report)
 
 
-async def _store(ingestor: Ingestor, source: SourceConfig, entries: Sequence[Entry]) -> int:
-    """Import entries without announcing them; return how many were added."""
-    if not entries:
-        return 0
-    result = await ingestor.store.import_entries(
-        source.name, source.categories, entries, now=utcnow()
-    )
-    return len(result.new) + result.reposts
+async def _whole(ingestor: Ingestor, source: SourceConfig, entries: list[Entry]) -> list[Entry]:
+    """Return feed entries with the whole body of their page where the feed gave no text
+    (a description without content:encoded), read from the source's own hosts only."""
+    allowed = {host_of(u) for u in source.listing_urls}
+    whole = []
+    for entry in entries:
+        if source.enrich and not entry.body and host_of(entry.url) in allowed:
+            item = ListingItem(entry.url, entry.title, entry.published)
+            page = await ingestor.article_entry(source, entry.key, item, set())
+            if page is not None and page.blocks:
+                files = entry.attachments or page.attachments
+                entry = replace(entry, body=page.body, blocks=page.blocks, attachments=files)
+        whole.append(entry)
+    return whole
+
+
+async def _store(
+    ingestor: Ingestor,
+    source: SourceConfig,
+    entries: Sequence[Entry],
+    incomplete: set[str],
+    report: BackfillReport,
+) -> None:
+    """Import new entries without announcing them, and complete the articles stored as text
+    only; count both in the report."""
+    fresh = [e for e in entries if e.key not in incomplete]
+    if fresh:
+        result = await ingestor.store.import_entries(
+            source.name, source.categories, fresh, now=utcnow()
+        )
+        report.added += len(result.new) + result.reposts
+    whole = [e for e in entries if e.key in incomplete and e.blocks]
+    if whole:
+        # A known key updates its article in place (blocks merged in); plan None: no news.
+        result = await ingestor.store.store_entries(
+            source.name, source.categories, whole, now=utcnow(), plan=None
+        )
+        report.completed += result.updated

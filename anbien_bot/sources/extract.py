@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..models import Attachment, Entry, Selectors
+from ..models import Attachment, BodyBlock, Entry, Selectors
 from ..text.urls import absolute_url
 from ..text.vntext import fold
-from .articletext import arrange, author_name, clean_text
+from ..values import BlockKind
+from .articletext import arrange, author_name, clean_text, resolved
 from .articleurls import article_key as article_key  # where ingest and preview find it
 from .htmlpage import (
     Element,
@@ -59,6 +60,7 @@ class ArticlePage:
     author: str = ""
     attachments: tuple[Attachment, ...] = ()
     unmatched: tuple[str, ...] = ()
+    blocks: tuple[BodyBlock, ...] = ()  # the body in reading order: body_text(blocks) == body
 
 
 def parse_article(html: bytes | str, page_url: str, selectors: Selectors) -> ArticlePage:
@@ -82,6 +84,7 @@ def to_entry(page: ArticlePage, key: str, fallback: ListingItem | None = None) -
         body=page.body,
         author=page.author,
         attachments=page.attachments,
+        blocks=page.blocks,
     )
 
 
@@ -96,16 +99,19 @@ def completed(entry: Entry, page: ArticlePage) -> Entry:
     The page's lead and byline win over the feed's: a feed's description may be a teaser cut
     mid-sentence, a summary written apart or a photo's caption, and its author the account
     that posted it, while the page shows residents its lead and who wrote it. What the feed
-    gives of its own (its photo, text, files, date) stays; the page fills what it lacks.
+    gives of its own (its photo, text, files, date) stays; the page fills what it lacks, and
+    gives the whole body (its blocks) to an item that has no text of its own.
     """
+    whole = not entry.blocks and not entry.body
     return replace(
         entry,
         summary=page.lead or entry.summary,
         image_url=entry.image_url or page.image_url,
         published=entry.published or page.published,
-        body=entry.body or page.body,
+        body=page.body if whole else entry.body,
         author=page.author or entry.author,
         attachments=entry.attachments or page.attachments,
+        blocks=page.blocks if whole else entry.blocks,
     )
 
 
@@ -132,11 +138,8 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     chosen_lead = next(filter(None, (clean_text(text_of(el)) for el in pick("lead"))), "")
     chosen_image = next(filter(None, (_image_of(el, page_url) for el in pick("image"))), None)
     chosen_author = next(filter(None, map(_author_of, pick("author"))), "")
-    images = tuple(
-        (url, caption)
-        for src, caption in text.images
-        if is_photo(src) and (url := absolute_url(src, page_url))
-    )
+    blocks = resolved(text.blocks, page_url)
+    images = tuple((b.url, b.text) for b in blocks if b.kind is BlockKind.IMAGE)
     shared = (absolute_url(v, page_url) for v in meta(metas, "og:image", "twitter:image"))
     image_url = chosen_image or next((u for u in shared if u and is_photo(u)), None)
     if image_url is None and (above := photo_above(title_el, bodies[0])):
@@ -160,6 +163,7 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
             for name, result in zip(_ARTICLE_FIELDS, results, strict=True)
             if getattr(selectors, name) and not result
         ),
+        blocks=blocks,
     )
 
 

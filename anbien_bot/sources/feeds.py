@@ -15,12 +15,13 @@ from typing import Any
 
 import feedparser
 
-from ..models import Entry
+from ..models import Entry, body_text
 from ..text.dates import VN_TZ, parse_vietnamese_datetime
 from ..text.plaintext import first_image_src, html_to_text
 from ..text.urls import absolute_url, canonical_url
 from ..text.vntext import clean_line, clean_paragraphs
 from .articletext import signed_name
+from .feedbody import ItemBody, item_body
 
 _TITLE_WORDS = 12
 # feedparser reads "05-06-2020" as 20 June 2005 (an ISO 8601 guess): day-first dates are ours.
@@ -102,6 +103,9 @@ def _entry(
     key = (item.get("id") or "").strip() or link
     if not key:
         key = hashlib.sha1((title + raw_date).encode("utf-8")).hexdigest()
+    whole = ItemBody()
+    if content_html and (content_detail or {}).get("type") != "text/plain":
+        whole = item_body(content_html, link or feed_url, title)
     return Entry(
         key=key,
         url=link or site,
@@ -109,8 +113,14 @@ def _entry(
         summary=summary or content,
         image_url=_image(item, feed_url, (summary_html, content_html)),
         published=_published(item, times_are_local),
-        body=max(content, summary, key=len) if content else "",
-        author=_author(item),
+        body=body_text(whole.blocks)
+        if whole.blocks
+        else max(content, summary, key=len)
+        if content
+        else "",
+        author=_author(item) or signed_name(whole.author),
+        attachments=whole.attachments,
+        blocks=whole.blocks,
     )
 
 

@@ -9,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from ..config import Config, SourceConfig
 from ..delivery.planner import Planner
@@ -21,6 +21,7 @@ from ..text.dates import utcnow
 from ..text.urls import host_of
 from ..values import FailureKind
 from .articleurls import url_key
+from .attachments import FileKeeper
 from .extract import (
     ArticlePage,
     ExtractError,
@@ -33,9 +34,9 @@ from .extract import (
 from .feeds import FeedError, parse_feed
 from .health import FIELD_MARKS_KEPT, fields_found
 from .listing import ListingItem, ListingWalk, parse_listing
+from .pagebytes import off_loop
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 class SourceProblem(Exception):
@@ -119,6 +120,7 @@ class Ingestor:
         self.planner = Planner.from_config(config)
         self.one_shot = one_shot
         self.reading: set[str] = set()  # the sources being polled now, by name
+        self.files = FileKeeper(config, store, fetcher, clock)  # attached PDFs to keep
 
     async def poll_due(self, *, force: bool = False) -> list[PollOutcome]:
         """Poll every source whose time has come (all with ``force``), side by side.
@@ -135,7 +137,9 @@ class Ingestor:
             state = await self.store.source_state(source.name)
             if force or state.next_poll_at is None or state.next_poll_at <= horizon:
                 due.append(source)
-        return list(await asyncio.gather(*(self._poll_tracked(s) for s in due)))
+        outcomes = list(await asyncio.gather(*(self._poll_tracked(s) for s in due)))
+        await self.files.keep_due()  # after the articles are stored, never holding the store
+        return outcomes
 
     async def _poll_tracked(self, source: SourceConfig) -> PollOutcome:
         self.reading.add(source.name)
@@ -323,7 +327,7 @@ class Ingestor:
                 if not walk.read(url, fetched.url):
                     break
                 html = fetched.body
-                found = await _off_loop(
+                found = await off_loop(
                     len(html), parse_listing, html, fetched.url, source.selectors
                 )
                 yield (
@@ -353,7 +357,7 @@ class Ingestor:
             fetched = await self.fetcher.fetch(
                 url, verify=source.verify_tls, any_public_host=any_public_host
             )
-            return await _off_loop(
+            return await off_loop(
                 len(fetched.body), parse_article, fetched.body, fetched.url, source.selectors
             )
         except (FetchError, ExtractError) as exc:
@@ -380,7 +384,7 @@ class Ingestor:
         return await self._enrich(source, await self._parse_feed(source, fetched), progress)
 
     async def _parse_feed(self, source: SourceConfig, fetched: FetchResult) -> list[Entry]:
-        return await _off_loop(
+        return await off_loop(
             len(fetched.body),
             parse_feed,
             fetched.body,
@@ -417,13 +421,3 @@ class Ingestor:
                 continue
             enriched[entry.key] = completed(entry, page)
         return [enriched.get(e.key, e) for e in entries]
-
-
-_OFF_LOOP_BYTES = 256 * 1024
-
-
-async def _off_loop(size: int, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run a parser in a thread when its input is large, so the bot keeps answering."""
-    if size < _OFF_LOOP_BYTES:
-        return func(*args, **kwargs)
-    return await asyncio.to_thread(func, *args, **kwargs)

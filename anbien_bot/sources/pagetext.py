@@ -1,22 +1,23 @@
-"""A portal page's text as it sits in the markup: parsed bytes, paragraphs and photos in page
-order with what their markup says of them, and the block that holds the article.
+"""A portal page's text as it sits in the markup: paragraphs, headings, list items, quotes,
+table rows and photos in page order with what their markup says of them, and the block that
+holds the article.
 
-:func:`parse_page` reads page bytes in whatever charset, :func:`read_blocks` walks an element
-into lines and photos without recursion (pages nest deeply), and :func:`main_element` finds
-the block that holds the article when no selector says.
+:func:`read_blocks` walks an element into lines and photos without recursion (pages nest
+deeply), and :func:`main_element` finds the block that holds the article when no selector
+says. Pages are parsed by pagebytes.parse_page, which extract and listing find here.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
 
-import lxml.html
 from lxml import etree
 
 from ..text.vntext import clean_line
+from ..values import BlockKind
+from .pagebytes import parse_page as parse_page
 
 # Elements whose text is never article text; their tail still is.
 _SKIPPED_TAGS = frozenset(
@@ -36,7 +37,6 @@ _CONTAINERS = frozenset({"div", "td", "section", "article", "main"})
 _NOT_CONTENT = frozenset(
     {"a", "script", "style", "nav", "header", "footer", "aside", "noscript", "select", "head"}
 )
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 _CAPTION_CLASS = re.compile(r"caption|chuthich|chu-thich|image-desc|img-desc|photo-desc", re.I)
 _FURNITURE_CLASS = re.compile(
     r"breadcrumb|share|social|print|font-?size|text-?size|zoom-?text|tool-?font|view-?count"
@@ -65,6 +65,16 @@ _ICON_SIZE = 100  # a photo is wider and taller than this; badges and icons are 
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 _SNIPPET = 20  # shorter text pieces are dates, counters and labels more often than prose
 _BLOCKS_MAX = 5000  # far more than any article; a hostile page stops being read here
+# The kind of text a block element holds (innermost wins: a heading inside a quote heads).
+_KINDS = {f"h{n}": BlockKind.HEADING for n in range(1, 7)} | {
+    "li": BlockKind.ITEM,
+    "blockquote": BlockKind.QUOTE,
+}
+_CELLS = frozenset({"td", "th"})
+# A table row of data is read as one line of cells; a row holding photos, another table or
+# this many elements is layout (a photo and its caption, a whole article) and read as usual.
+_ROW_ELEMENTS = 200
+_HEADING_MAX = 100  # a line wholly in bold up to this long, not ending a sentence, heads
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,38 +91,7 @@ class Block:
     caption: bool = False
     hint: bool = False
     signed: bool = False
-
-
-def parse_page(html: bytes | str) -> lxml.html.HtmlElement | None:
-    """Return the parsed page (bytes in any charset, or text), or None if it holds no markup."""
-    data = html.encode("utf-8", "replace") if isinstance(html, str) else _as_utf8(html)
-    # A fresh parser per page: ingest parses big pages in worker threads, and lxml parsers
-    # must not be shared between threads.
-    parser = lxml.html.HTMLParser(
-        encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True
-    )
-    try:
-        return lxml.html.document_fromstring(data, parser=parser)
-    except etree.ParserError:
-        return None
-
-
-def _as_utf8(data: bytes) -> bytes:
-    """Return page bytes as UTF-8: valid UTF-8 wins, then the page's own charset."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", "replace").encode("utf-8")
-    try:
-        data.decode("utf-8")
-        return data
-    except UnicodeDecodeError:
-        pass
-    # Invalid UTF-8 without a charset is most often a page cut short mid-letter.
-    match = _CHARSET.search(data[:4096])
-    charset = match[1].decode("ascii", "replace") if match else "utf-8"
-    try:
-        return data.decode(charset, "replace").encode("utf-8")
-    except LookupError:
-        return data.decode("utf-8", "replace").encode("utf-8")
+    kind: BlockKind = BlockKind.PARAGRAPH  # what the text is; a table row's cells joined " | "
 
 
 class _Walk:
@@ -127,6 +106,8 @@ class _Walk:
         self.plain = 0  # letters gathered outside italics, and outside bold
         self.unbold = 0
         self.owners: list[etree._Element] = []  # the block elements the walk is inside
+        self.kinds: list[BlockKind] = []  # the kind of text each owner holds
+        self.cells: list[str] | None = None  # the cells of the table row being read
 
     def add(self, text: str) -> None:
         self.buffer.append(text)
@@ -142,6 +123,12 @@ class _Walk:
         if block:
             self.flush()
             self.owners.append(el)
+            kind = _KINDS.get(el.tag) or (
+                BlockKind.HEADING if el.get("role") == "heading" else None
+            )
+            self.kinds.append(kind or (self.kinds[-1] if self.kinds else BlockKind.PARAGRAPH))
+            if self.cells is not None and el.tag in _CELLS:
+                self.cells.append("")
         if caption:
             self.flush()
             self.captions += 1
@@ -157,9 +144,22 @@ class _Walk:
             self.flush()
             if self.owners:
                 self.owners.pop()
+                self.kinds.pop()
         if caption:
             self.flush()
             self.captions -= 1
+
+    def open_row(self) -> None:
+        """Start reading a table row of data: its cells become one line."""
+        self.flush()
+        self.cells = []
+
+    def close_row(self) -> None:
+        """End the row: its cells, joined, are one block (none if every cell is empty)."""
+        self.flush()
+        cells, self.cells = self.cells or [], None
+        if any(cells):
+            self.blocks.append(Block(text=" | ".join(cells), kind=BlockKind.ROW))
 
     def flush(self) -> None:
         if not self.buffer:
@@ -171,15 +171,25 @@ class _Walk:
         self.plain = self.unbold = 0
         if not line:
             return
+        if self.cells is not None:  # a cell's lines are one text
+            if not self.cells:
+                self.cells.append("")
+            self.cells[-1] = f"{self.cells[-1]} {line}".lstrip()
+            return
         # Only a short line can be a caption or a byline: a paragraph's markup is not read.
         short = len(line) <= _LOOKED_AT
         align = _alignment(owner) if short else ""
+        kind = self.kinds[-1] if self.kinds else BlockKind.PARAGRAPH
+        # A bold line set right is a signature ("UBND xã Đông Yên"), not a heading.
+        if kind is BlockKind.PARAGRAPH and bold and align != "right" and _reads_as_heading(line):
+            kind = BlockKind.HEADING
         self.blocks.append(
             Block(
                 text=line,
                 caption=self.captions > 0,
                 hint=italic or align == "center" or (short and _under_photo(owner)),
                 signed=bold or align == "right",
+                kind=kind,
             )
         )
 
@@ -200,8 +210,9 @@ def read_blocks(
     badges (an img at most 100 pixels wide or high) are left out.
     """
     walk = _Walk()
-    # Per element opened and not closed yet: what opening it did (None: left out, a photo).
-    opened: list[tuple[etree._Element, _Opened | None]] = []
+    # Per element opened and not closed yet: what opening it did (None: left out, a photo),
+    # and whether it is a table row read as one line.
+    opened: list[tuple[etree._Element, _Opened | None, bool]] = []
     walker = etree.iterwalk(root, events=("start", "end"))
     for event, el in walker:
         if len(walk.blocks) >= _BLOCKS_MAX:
@@ -209,32 +220,42 @@ def read_blocks(
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "end":
             # A left-out element or a photo has no content to close; only its tail is text.
-            if opened and opened[-1][0] is el and (done := opened.pop()[1]) is not None:
-                walk.close(done)
+            if opened and opened[-1][0] is el:
+                _, done, row = opened.pop()
+                if row:
+                    walk.close_row()
+                elif done is not None:
+                    walk.close(done)
             if el is not root and el.tail:
                 walk.add(el.tail)
             continue
         if el is not root and _skipped(el, tag, skip):
             walker.skip_subtree()
-            opened.append((el, None))
+            opened.append((el, None, False))
             continue
         if tag == "img":
             walk.flush()
             src = (el.get("data-src") or el.get("src") or "").strip()
             if src and not is_icon(el):
                 walk.blocks.append(Block(image=src))
-            opened.append((el, None))
+            opened.append((el, None, False))
             continue
-        flags = (
-            tag not in _INLINE_TAGS,
-            el in captions or _is_caption_element(el, tag),
-            _is_emphasis(el, tag),
-            tag in _BOLD_TAGS,
-        )
-        walk.open(el, flags)
-        opened.append((el, flags))
+        if tag == "tr" and walk.cells is None and _is_data_row(el):
+            walk.open_row()
+            opened.append((el, None, True))
+        else:
+            flags = (
+                tag not in _INLINE_TAGS,
+                el in captions or _is_caption_element(el, tag),
+                _is_emphasis(el, tag),
+                tag in _BOLD_TAGS,
+            )
+            walk.open(el, flags)
+            opened.append((el, flags, False))
         if el.text:
             walk.add(el.text)
+    if walk.cells is not None:
+        walk.close_row()
     walk.flush()
     return walk.blocks
 
@@ -294,6 +315,26 @@ def _skipped(el: etree._Element, tag: str, skip: Collection[etree._Element]) -> 
         return True
     names = f"{el.get('class', '')} {el.get('id', '')}"
     return names != " " and _FURNITURE_CLASS.search(names) is not None
+
+
+def _is_data_row(row: etree._Element) -> bool:
+    """Tell whether a table row holds data (two cells or more, short text, no photo or table)
+    rather than a layout's photo, caption or whole article."""
+    if sum(1 for cell in row if cell.tag in _CELLS) < 2:
+        return False
+    size = 0
+    for count, el in enumerate(row.iterdescendants()):
+        if count >= _ROW_ELEMENTS or el.tag in ("img", "table", "tr"):
+            return False
+        size += len(el.text or "") + len(el.tail or "")
+        if size > _LOOKED_AT * 5:
+            return False
+    return True
+
+
+def _reads_as_heading(line: str) -> bool:
+    """Tell whether a line set wholly in bold reads as a subheading, not a sentence."""
+    return len(line) <= _HEADING_MAX and not line.endswith((".", ",", ";", ":", "…"))
 
 
 def _is_caption_element(el: etree._Element, tag: str) -> bool:

@@ -17,6 +17,7 @@ from ..text.vntext import fold
 from ..values import BlockKind
 from .database import Database
 from .fanout import WITH_ARTICLE, FanoutPlan, enqueue
+from .files import queue_files
 from .sources import source_id
 
 
@@ -105,12 +106,17 @@ def article_row(
         "" if entry.blocks else entry.body,  # the text once: blocks hold it
         entry.author,
         entry.image_url,
-        json.dumps([(a.title, a.url) for a in entry.attachments], ensure_ascii=False),
+        attachments_json(entry.attachments),
         published,
         seen_now,
         story,
         encode_blocks(entry.blocks),
     )
+
+
+def attachments_json(attachments: Sequence[Attachment]) -> str:
+    """Return attachments as the articles.attachments column keeps them."""
+    return json.dumps([(a.title, a.url) for a in attachments], ensure_ascii=False)
 
 
 def encode_blocks(blocks: tuple[BodyBlock, ...]) -> str | None:
@@ -295,21 +301,25 @@ async def _upsert(
         await conn.execute(_UNINDEX_ARTICLE, (row["id"], index_text(*stored)))
         await conn.execute(
             """
-            UPDATE articles SET title = ?, summary = ?, body = ?, url = ?, blocks = ?,
-                author = COALESCE(NULLIF(?, ''), author), image_url = COALESCE(?, image_url)
-            WHERE id = ?
+            UPDATE articles SET title = :title, summary = :summary, body = :body, url = :url,
+                blocks = :blocks, author = COALESCE(NULLIF(:author, ''), author),
+                image_url = COALESCE(:image_url, image_url),
+                attachments = CASE WHEN :files = '[]' THEN attachments ELSE :files END
+            WHERE id = :id
             """,
-            (
-                merged.title,
-                merged.summary,
-                "" if merged.blocks else merged.body,
-                merged.url,
-                encode_blocks(merged.blocks),
-                merged.author,
-                merged.image_url,
-                row["id"],
-            ),
+            {
+                "title": merged.title,
+                "summary": merged.summary,
+                "body": "" if merged.blocks else merged.body,
+                "url": merged.url,
+                "blocks": encode_blocks(merged.blocks),
+                "author": merged.author,
+                "image_url": merged.image_url,
+                "files": attachments_json(entry.attachments),
+                "id": row["id"],
+            },
         )
+        await queue_files(conn, row["id"], entry.attachments)
         await conn.execute(
             INDEX_ARTICLE, (row["id"], index_text(merged.title, merged.summary, merged.body))
         )
@@ -334,6 +344,7 @@ async def _upsert(
         await conn.execute(
             INDEX_ARTICLE, (row[0], index_text(entry.title, entry.summary, entry.body))
         )
+        await queue_files(conn, row[0], entry.attachments)
     await conn.execute(INSERT_KEY, (sid, entry.key, row[0]))
     return row[0], is_new, (False if is_new else None)
 

@@ -396,6 +396,29 @@ MIGRATIONS: tuple[str, ...] = (
         checked_at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # 15: attached files kept whole (issue 14), outside the database (store/files.py):
+    # archived_files says which link's file is kept where (a path inside the files
+    # directory, named by its SHA-256); file_downloads holds the links still to download,
+    # written with their article. next_try_at NULL: polls try no more (over the size cap,
+    # not a PDF); a backfill tries every row again.
+    """
+    CREATE TABLE archived_files (
+        url TEXT PRIMARY KEY,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        stored_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE file_downloads (
+        url TEXT PRIMARY KEY,
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        tries INTEGER NOT NULL DEFAULT 0,
+        next_try_at TEXT,
+        last_error TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX file_downloads_due ON file_downloads(next_try_at)
+        WHERE next_try_at IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

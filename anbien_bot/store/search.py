@@ -24,6 +24,7 @@ from .articles import (
     placement,
 )
 from .database import Database
+from .files import queue_files
 from .sources import source_id
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,32 @@ class SearchTable:
             await conn.executemany(
                 INDEX_ARTICLE, [(i, index_text(e.title, e.summary, e.body)) for i, e in new]
             )
+            for article_id, entry in new:
+                await queue_files(conn, article_id, entry.attachments)
             await conn.executemany(INSERT_KEY, keys)
             await conn.executemany(
                 INSERT_CATEGORY, [(article_id, c) for _, _, article_id in keys for c in categories]
             )
         return StoreResult(new=tuple(i for i, _ in new), reposts=len(keys) - len(new))
+
+    async def incomplete_keys(self, source: str, keys: Iterable[str]) -> set[str]:
+        """Return which of these keys of the source name an article stored as text only
+        (before bodies were kept whole), which a backfill completes."""
+        keys = list(keys)
+        found: set[str] = set()
+        async with self.db.reading() as conn:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                cur = await conn.execute(
+                    f"""SELECT k.key FROM article_keys k
+                    JOIN sources s ON s.id = k.source_id
+                    JOIN articles a ON a.id = k.article_id
+                    WHERE s.name = ? AND a.blocks IS NULL
+                        AND k.key IN ({",".join("?" * len(chunk))})""",
+                    (source, *chunk),
+                )
+                found.update(row[0] for row in await cur.fetchall())
+        return found
 
     async def optimize_search_index(self) -> None:
         """Merge the search index into one run (after a large import: searches read less)."""

@@ -130,3 +130,9 @@ def host_of(url: str) -> str:
         return urlsplit(absolute_url(url) or url).hostname or ""
     except ValueError:
         return ""
+
+
+def is_pdf_url(url: str) -> bool:
+    """Tell whether a link names a PDF file ("…/QD-45.signed.pdf", "…/tb.PDF?v=2")."""
+    path = url.partition("#")[0].partition("?")[0]
+    return path.lower().endswith(".pdf")
