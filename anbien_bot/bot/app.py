@@ -26,7 +26,16 @@ from ..config import Config, TelegramConfig
 from ..sources.ingest import PollOutcome
 from ..text.dates import VN_TZ
 from . import upkeep
-from .handlers import admin, archive, broadcast, fallback, membership, residents, settings
+from .handlers import (
+    admin,
+    archive,
+    broadcast,
+    fallback,
+    membership,
+    reading,
+    residents,
+    settings,
+)
 from .handlers.admin import report_source_health
 from .health_server import HealthServer
 from .lifecycle import StartError, polling_error, serve
@@ -55,6 +64,7 @@ FEATURES = (
     Feature(settings.register),
     Feature(admin.register, start=admin.set_admin_menus),
     Feature(broadcast.register, start=broadcast.resume_progress, stop=broadcast.stop_progress),
+    Feature(reading.register, stop=reading.stop_readings),
     Feature(fallback.register),
 )
 

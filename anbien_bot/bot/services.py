@@ -15,6 +15,8 @@ from telegram import Bot
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from ..config import Config
+from ..delivery.documents import Archive, Documents
+from ..delivery.reader import Reader
 from ..delivery.sender import Sender
 from ..net.fetch import Fetcher
 from ..sources.ingest import Ingestor, fetcher_for
@@ -35,6 +37,7 @@ class Services:
     ingestor: Ingestor
     sender: Sender  # drains the outbox; wake() it after queueing deliveries
     progress: ProgressTracker  # the progress messages of broadcasts being sent
+    reader: Reader  # sends the pages of "Read in full"
     searches: RecentSearches = field(default_factory=RecentSearches)  # behind result buttons
     # Admins whose command menu Telegram refused at start (they had never opened the bot).
     admins_without_menu: set[int] = field(default_factory=set)
@@ -52,12 +55,20 @@ class Services:
             ingestor=Ingestor(config, store, fetcher),
             sender=sender,
             progress=ProgressTracker(sender, store, config),
+            reader=Reader(sender, store, Documents(bot, store, fetcher, archived_files(store))),
         )
 
     async def close(self) -> None:
         """Close the fetcher and the store (the sender and trackers are stopped before)."""
         await self.fetcher.aclose()
         await self.store.close()
+
+
+def archived_files(store: Store) -> Archive | None:
+    """Return where the archive keeps downloaded attachments, once the store keeps any."""
+    # Store.archived_file comes with the archive's files (issue 14, "whole"): until then
+    # every attachment is fetched from its portal on its first send.
+    return getattr(store, "archived_file", None)
 
 
 def keep_services(app: Application, services: Services) -> None:

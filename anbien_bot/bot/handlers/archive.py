@@ -41,6 +41,7 @@ from ...text.urls import absolute_url
 from ...text.vntext import clean_line, cut_at_word
 from ...texts import Lang, text
 from .. import groups
+from ..keyboards import reading_rows
 from ..results import (
     CALLBACK_PATTERN,
     PER_PAGE,
@@ -180,7 +181,7 @@ async def compose_results(
             query, offset=(page - 1) * PER_PAGE, limit=PER_PAGE, category=category
         )
     body = render_results(hits, query, page, lang, names, category=category)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows = reading_rows(hits.articles, lang)
     arrows = []
     if page > 1:
         arrows.append(_button(PREVIOUS, token, page - 1, category))
