@@ -64,6 +64,8 @@ class Reader:
             return GONE
         if not 1 <= number <= len(pages):
             return NO_PAGE
+        if chat_id in self._tasks:  # started by another press while the article was read
+            return BUSY
         task = asyncio.create_task(self._send(chat_id, article_id, pages[number - 1]))
         self._tasks[chat_id] = task
         task.add_done_callback(lambda _: self._tasks.pop(chat_id, None))

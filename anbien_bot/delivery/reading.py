@@ -211,8 +211,9 @@ def _paginate(
     """Return the messages grouped in pages: PAGE_MESSAGES each, one album of their photos."""
     pages: list[tuple[list[Photo], list[Piece]]] = [([], [])]
     for photos, piece in messages:
-        if len(pages[-1][1]) == PAGE_MESSAGES:
-            pages.append(([], []))
+        album, pieces = pages[-1]
+        if len(pieces) == PAGE_MESSAGES or (pieces and len(album) + len(photos) > ALBUM_LIMIT):
+            pages.append(([], []))  # a message's photos go on the page of its text
         for photo in photos:
             if len(pages[-1][0]) == ALBUM_LIMIT:
                 pages.append(([], []))  # more photos than one album: they go on with the text
