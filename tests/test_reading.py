@@ -394,3 +394,23 @@ def notice_without_files() -> Entry:
         published=PUBLISHED,
         body="Một đoạn.",
     )
+
+
+async def test_a_file_that_cannot_be_had_is_sent_as_its_link(
+    fake: FakeTelegram, app: Any, portal: FakePortal
+) -> None:
+    url = portal.url("/files/mat.pdf")  # the portal answers 404
+    entry = Entry(
+        key="mat",
+        url="https://anbien.kiengiang.gov.vn/tin/mat.html",
+        title="Thông báo có tệp đã mất",
+        published=PUBLISHED,
+        body="Một đoạn.",
+        attachments=(Attachment("Kế hoạch số 3", url),),
+    )
+    article_id = await publish(app, entry)
+    await press(fake, app, READER, f"r:{article_id}:1")
+    reading, link = fake.sent_to(READER)
+    assert [reading.method, link.method] == ["sendMessage", "sendMessage"]
+    assert link.params["text"] == f'📎 <a href="{url}">Kế hoạch số 3</a>'
+    assert fake.sent("sendDocument") == []
