@@ -23,6 +23,9 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, web
 from yarl import URL
 
 from tests.telegram_media import (
+    DOCUMENT_BY_URL_LIMIT,
+    FILE_TOO_BIG,
+    FILE_UPLOAD_LIMIT,
     PHOTO_BY_URL_LIMIT,
     URL_FETCH_FAILED,
     largest_size,
@@ -531,9 +534,9 @@ class FakeTelegram:
         self._photo_sizes[file_id] = sizes
         return sizes
 
-    async def _fetch_photo(self, url: str) -> bytes | None:
-        """Fetch a photo URL as Telegram does, if it is on this machine; None for any other
-        (tests never reach past loopback), whose content is then made up."""
+    async def _fetch_photo(self, url: str, limit: int = PHOTO_BY_URL_LIMIT) -> bytes | None:
+        """Fetch a photo (or file) URL as Telegram does, if it is on this machine; None for
+        any other (tests never reach past loopback), whose content is then made up."""
         if URL(url).host not in _LOOPBACK:
             return None
         headers = {"User-Agent": TELEGRAM_USER_AGENT}
@@ -542,19 +545,24 @@ class FakeTelegram:
                 ClientSession(headers=headers, timeout=ClientTimeout(total=10)) as session,
                 session.get(url) as response,
             ):
-                if response.status != 200 or (response.content_length or 0) > PHOTO_BY_URL_LIMIT:
+                if response.status != 200 or (response.content_length or 0) > limit:
                     raise ApiError(400, URL_FETCH_FAILED)
                 body = bytearray()
                 async for chunk in response.content.iter_chunked(64 * 1024):
                     body += chunk
-                    if len(body) > PHOTO_BY_URL_LIMIT:
+                    if len(body) > limit:
                         raise ApiError(400, URL_FETCH_FAILED)
                 return bytes(body)
         except (ClientError, TimeoutError) as exc:
             raise ApiError(400, URL_FETCH_FAILED) from exc
 
-    def _document(self, value: Any, upload: _Upload | None) -> _Json:
-        file_id, _ = self._file(value, upload, "document")
+    async def _document(self, value: Any, upload: _Upload | None) -> _Json:
+        fetched = None
+        if upload is not None and len(upload[1]) > FILE_UPLOAD_LIMIT:
+            raise ApiError(413, FILE_TOO_BIG)
+        if upload is None and str(value or "").startswith(("http://", "https://")):
+            fetched = await self._fetch_photo(str(value), DOCUMENT_BY_URL_LIMIT)
+        file_id, _ = self._file(value, upload, "document", fetched)
         return {
             "file_id": file_id,
             "file_unique_id": f"u{file_id}",
@@ -628,12 +636,12 @@ class FakeTelegram:
         photo = await self._photo(params.get("photo"), files.get("photo"))
         return self._message(params, photo=photo, caption=_visible(params, "caption"))
 
-    def _m_sendDocument(self, params: _Json, files: _Files) -> _Json:
+    async def _m_sendDocument(self, params: _Json, files: _Files) -> _Json:
         _reject(
             text_rejection(params, "caption", 1024) or markup_rejection(params.get("reply_markup"))
         )
         caption = _visible(params, "caption")
-        document = self._document(params.get("document"), files.get("document"))
+        document = await self._document(params.get("document"), files.get("document"))
         return self._message(params, document=document, caption=caption)
 
     async def _m_sendMediaGroup(self, params: _Json, files: _Files) -> list[Any]:
@@ -651,7 +659,7 @@ class FakeTelegram:
             if item.get("type") == "photo":
                 content["photo"] = await self._photo(source, upload)
             else:
-                content["document"] = self._document(source, upload)
+                content["document"] = await self._document(source, upload)
             messages.append(self._message(params, **content))
         return messages
 

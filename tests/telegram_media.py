@@ -1,7 +1,8 @@
 """Telegram's limits for photos and files, for the fake Bot API.
 
 From core.telegram.org/bots/api#sendphoto and #sending-files: a photo Telegram fetches by
-URL may be at most 5 MB, an uploaded photo at most 10 MB, any other upload 50 MB; a photo's
+URL may be at most 5 MB, an uploaded photo at most 10 MB, any other upload 50 MB, a file sent
+by URL 20 MB; a photo's
 width and height may not exceed 10000 together, nor either be over 20 times the other.
 """
 
@@ -15,6 +16,7 @@ MB = 1024 * 1024
 PHOTO_BY_URL_LIMIT = 5 * MB
 PHOTO_UPLOAD_LIMIT = 10 * MB
 FILE_UPLOAD_LIMIT = 50 * MB
+DOCUMENT_BY_URL_LIMIT = 20 * MB  # a file Telegram fetches by URL for sendDocument
 LARGEST_SIZE = 2560  # the longest side of the largest size Telegram keeps of a photo
 
 URL_FETCH_FAILED = "Bad Request: failed to get HTTP URL content"

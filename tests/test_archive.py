@@ -52,6 +52,11 @@ def listed(call: Call) -> list[str]:
     return [line[2:] for line in body.splitlines() if line.startswith("• ")]
 
 
+def reads(numbers: Any) -> list[str]:
+    """Return the labels of the "read in full" buttons of these power-cut notices."""
+    return [f"📖 Lịch cúp điện ấp {n}" for n in numbers]
+
+
 def pressed(fake: FakeTelegram, label: str, call: Call, chat_id: int = USER) -> None:
     """Press the button with this label under the message a call sent or edited."""
     data = dict(buttons(call))[label]
@@ -71,7 +76,11 @@ async def test_search_command_lists_title_date_category_and_link(
         "các mô hình “Dân vận khéo” năm 2023</a>\n🗓 12/01/2024 09:30 · Hoạt động Huyện ủy"
         ' · <a href="https://anbien.kiengiang.gov.vn/tin/a1">Trang gốc</a>'
     ) in body
-    assert buttons(reply) == []
+    # Each result has its "read in full" button, labelled with its title.
+    assert [label for label, _ in buttons(reply)] == [
+        "📖 Ban Dân vận Huyện ủy tuyên dương các mô hình…"
+    ]
+    assert re.fullmatch(r"r:\d+:1", buttons(reply)[0][1])
     assert reply.params["link_preview_options"] == {"is_disabled": True}
 
 
@@ -140,18 +149,18 @@ async def test_arrows_page_through_results_by_editing_the_message(
     first = await ask(fake, USER, "lich cup dien")
     assert listed(first) == [f"Lịch cúp điện ấp {n}" for n in range(11, 6, -1)]
     assert "tin 1–5 trong 12" in first.params["text"]
-    assert [label for label, _ in buttons(first)] == ["▶"]
+    assert [label for label, _ in buttons(first)] == [*reads(range(11, 6, -1)), "▶"]
     assert all(len(data.encode()) <= 64 for _, data in buttons(first))
     pressed(fake, "▶", first)
     (second,) = await calls_of(fake, "editMessageText", 1)
     assert listed(second) == [f"Lịch cúp điện ấp {n}" for n in range(6, 1, -1)]
     assert "tin 6–10 trong 12" in second.params["text"]
-    assert [label for label, _ in buttons(second)] == ["◀", "▶"]
+    assert [label for label, _ in buttons(second)] == [*reads(range(6, 1, -1)), "◀", "▶"]
     assert second.params["chat_id"] == str(USER)
     pressed(fake, "▶", second)
     third = (await calls_of(fake, "editMessageText", 2))[-1]
     assert listed(third) == ["Lịch cúp điện ấp 1", "Lịch cúp điện ấp 0"]
-    assert [label for label, _ in buttons(third)] == ["◀"]
+    assert [label for label, _ in buttons(third)] == [*reads((1, 0)), "◀"]
     pressed(fake, "◀", third)
     back = (await calls_of(fake, "editMessageText", 3))[-1]
     assert listed(back) == listed(second)
@@ -167,12 +176,14 @@ async def test_a_category_button_narrows_the_results_and_another_widens_them(
     await outages(bot, 4, "hoat-dong-huyen-uy", start=10)
     first = await ask(fake, USER, "cup dien")
     labels = [label for label, _ in buttons(first)]
-    assert labels == ["▶", "Hoạt động Huyện ủy", "Thông báo"]  # the more frequent first
+    newest = [*range(13, 9, -1), 2]
+    # the more frequent first
+    assert labels == [*reads(newest), "▶", "Hoạt động Huyện ủy", "Thông báo"]
     pressed(fake, "Thông báo", first)
     (narrowed,) = await calls_of(fake, "editMessageText", 1)
     assert narrowed.params["text"].startswith("🔎 Kết quả cho “cup dien” – Thông báo: tin 1–3")
     assert listed(narrowed) == [f"Lịch cúp điện ấp {n}" for n in (2, 1, 0)]
-    assert [label for label, _ in buttons(narrowed)] == ["Mọi chuyên mục"]
+    assert [label for label, _ in buttons(narrowed)] == [*reads((2, 1, 0)), "Mọi chuyên mục"]
     pressed(fake, "Mọi chuyên mục", narrowed)
     widened = (await calls_of(fake, "editMessageText", 2))[-1]
     assert widened.params["text"] == first.params["text"]

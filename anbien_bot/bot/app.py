@@ -35,6 +35,7 @@ from .handlers import (
     deeplinks,
     fallback,
     membership,
+    reading,
     residents,
     settings,
 )
@@ -67,6 +68,7 @@ FEATURES = (
     Feature(settings.register),
     Feature(admin.register, start=admin.set_admin_menus),
     Feature(broadcast.register, start=broadcast.resume_progress, stop=broadcast.stop_progress),
+    Feature(reading.register, stop=reading.stop_readings),
     Feature(fallback.register),
     Feature(telegraph.register, start=telegraph.start, stop=telegraph.stop),
 )

@@ -1,4 +1,5 @@
-"""The category keyboard and its callback data: category keys, never display names."""
+"""The category keyboard and its callback data (category keys, never display names), and the
+buttons reading the articles of a list in full."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from collections.abc import Collection, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from ..config import Category
+from ..delivery.reading import read_title_button
+from ..models import Article
+from ..texts import Lang
 
 # "cat:" + a config key (at most 32 ASCII characters) stays far below Telegram's 64 bytes.
 CATEGORY_PREFIX = "cat:"
@@ -42,3 +46,9 @@ def category_keyboard(
             for c in categories
         ]
     )
+
+
+def reading_rows(articles: Sequence[Article], lang: Lang) -> list[list[InlineKeyboardButton]]:
+    """Return a "📖 title" button for each article of a list, one a row, in the list's order."""
+    buttons = (read_title_button(article, lang) for article in articles)
+    return [[InlineKeyboardButton(label, callback_data=data)] for label, data in buttons]

@@ -16,6 +16,8 @@ from telegram import Bot
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from ..config import Config
+from ..delivery.documents import Documents
+from ..delivery.reader import Reader
 from ..delivery.sender import Sender
 from ..net.fetch import Fetcher
 from ..sources.ingest import Ingestor, fetcher_for
@@ -38,6 +40,7 @@ class Services:
     sender: Sender  # drains the outbox; wake() it after queueing deliveries
     progress: ProgressTracker  # the progress messages of broadcasts being sent
     links: LinkChecker  # which articles' original pages are gone
+    reader: Reader  # sends the pages of "Read in full"
     searches: RecentSearches = field(default_factory=RecentSearches)  # behind result buttons
     # Admins whose command menu Telegram refused at start (they had never opened the bot).
     admins_without_menu: set[int] = field(default_factory=set)
@@ -58,6 +61,7 @@ class Services:
             links=LinkChecker(
                 store, fetcher, ttl=timedelta(hours=config.archive.link_check_hours)
             ),
+            reader=Reader(sender, store, Documents(bot, store, fetcher, store.archived_file)),
         )
 
     async def close(self) -> None:

@@ -26,12 +26,12 @@ import logging
 import time
 import warnings
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
-from telegram import Bot, LinkPreviewOptions, Message
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -183,13 +183,18 @@ class Courier:
         """Send the message once, falling back from photo to upload to text as needed."""
         rendered = out.rendered
         paced = partial(pace, chat_id)
+        markup = button_row(out.buttons)
         if rendered.photo is not None:
             caption = render_plain(rendered) if out.plain else rendered.text
             if out.photo_is_file_id:
                 await paced()
                 try:
                     return await self.bot.send_photo(
-                        chat_id, rendered.photo, caption=caption, parse_mode=_mode(out)
+                        chat_id,
+                        rendered.photo,
+                        caption=caption,
+                        parse_mode=_mode(out),
+                        reply_markup=markup,
                     )
                 except BadRequest as exc:
                     if not is_photo_problem(exc):
@@ -197,7 +202,7 @@ class Courier:
                     log.warning("%s: photo refused (%s); sending text", out.label, exc)
             else:
                 sent = await self.photos.send(
-                    chat_id, rendered.photo, caption, plain=out.plain, pace=paced
+                    chat_id, rendered.photo, caption, plain=out.plain, pace=paced, markup=markup
                 )
                 if sent is not None:
                     return sent
@@ -212,7 +217,7 @@ class Courier:
             preview = None
         await paced()
         return await self.bot.send_message(
-            chat_id, text, parse_mode=_mode(out), link_preview_options=preview
+            chat_id, text, parse_mode=_mode(out), link_preview_options=preview, reply_markup=markup
         )
 
     async def _record_sent(self, ids: tuple[int, ...], message_id: int) -> None:
@@ -263,6 +268,13 @@ class Courier:
             self.pacer.slow_down(seconds)
             self.stats["global_floods"] += 1
             self._floods.clear()
+
+
+def button_row(buttons: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
+    """Return (label, callback data) pairs as one row of buttons, or None without any."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in buttons]])
 
 
 def _mode(out: Outgoing) -> str | None:

@@ -18,6 +18,7 @@ from ..texts import Lang, language_of, text
 from ..values import digest_date, is_digest
 from .links import ArticleLinks
 from .message import parse_html
+from .reading import read_button
 from .render import RenderedPost, render_post, render_post_list_chunks
 
 _CACHED = 256  # articles and rendered posts kept in memory
@@ -36,6 +37,7 @@ class Outgoing:
     photo_is_file_id: bool = False  # broadcasts carry Telegram's file_id, not a URL
     plain: bool = False  # send without markup (Telegram refused the HTML)
     preview: bool = True  # False: no link preview (a list of many links)
+    buttons: tuple[tuple[str, str], ...] = ()  # one row under the message: (label, data)
 
 
 def fanout_key(row: Delivery) -> tuple[str, int]:
@@ -102,6 +104,7 @@ class Composer:
             keys=frozenset({fanout_key(row)}),
             article=article,
             lang=lang,
+            buttons=(read_button(article.id, lang),),
         )
 
     def without_photo(self, out: Outgoing) -> RenderedPost:

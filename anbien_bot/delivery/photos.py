@@ -35,10 +35,12 @@ log = logging.getLogger(__name__)
 _UNUSABLE_FOR = 3600.0  # seconds an image that failed both ways is not tried again
 _REMEMBERED = 1024  # file ids kept in memory (the store keeps them all)
 # An image sent as a document is kept under this prefix and its URL: a file_id keeps its
-# type, so a document's must be sent as a document again.
-_DOCUMENT_KEY = "document "
+# type, so a document's must be sent as a document again (documents.py keeps attachments so).
+DOCUMENT_KEY = "document "
 
 # BadRequest descriptions that are about the chat or the text, not about the photo.
+Markup = InlineKeyboardMarkup | None
+
 CHAT_GONE = ("chat not found", "user not found", "peer_id_invalid")
 FORMAT_PROBLEMS = ("can't parse entities", "can't find end of", "too long", "text is empty")
 
@@ -123,9 +125,8 @@ class Photos:
     ) -> Message | None:
         """Send the photo at url with caption; return None when the image cannot be sent.
 
-        ``pace`` is awaited right before each request to Telegram; ``markup`` are the
-        buttons under the photo. Errors about the chat or the caption propagate; the caller
-        sends text when None comes back.
+        ``pace`` is awaited right before each request to Telegram. Errors about the chat or
+        the caption propagate; the caller sends text when None comes back.
         """
         stale: str | None = None
         while True:
@@ -166,7 +167,7 @@ class Photos:
         caption: str,
         plain: bool,
         pace: Callable[[], Awaitable[None]],
-        markup: InlineKeyboardMarkup | None = None,
+        markup: InlineKeyboardMarkup | None,
     ) -> Message | None:
         """Send an image Telegram has no file_id for: by URL, else uploaded; None if neither."""
         await pace()
@@ -201,60 +202,47 @@ class Photos:
             await self._remember(url, _Sent(message.photo[-1].file_id))  # the largest size
         return message
 
+    async def file_id(self, url: str) -> str | None:
+        """Return the file_id of the photo sent by url before, or None (also for a document)."""
+        known = await self._known(url)
+        return None if known is None or known.document else known.file_id
+
+    async def learn(self, url: str, file_id: str) -> None:
+        """Keep the file_id Telegram gave the photo at url sent some other way (an album)."""
+        await self._remember(url, _Sent(file_id))
+
     async def _send_photo(
-        self,
-        chat_id: int,
-        photo: str | InputFile,
-        caption: str,
-        plain: bool,
-        markup: InlineKeyboardMarkup | None = None,
+        self, chat_id: int, photo: str | InputFile, caption: str, plain: bool, markup: Markup
     ) -> Message:
         """Send one photo with its caption, as HTML or as plain text."""
+        mode = None if plain else ParseMode.HTML
         return await self.bot.send_photo(
-            chat_id,
-            photo,
-            caption=caption,
-            parse_mode=None if plain else ParseMode.HTML,
-            reply_markup=markup,
+            chat_id, photo, caption=caption, parse_mode=mode, reply_markup=markup
         )
 
     async def _send_file(
-        self,
-        chat_id: int,
-        sent: _Sent,
-        caption: str,
-        plain: bool,
-        markup: InlineKeyboardMarkup | None = None,
+        self, chat_id: int, sent: _Sent, caption: str, plain: bool, markup: Markup
     ) -> Message:
         """Send an image again by its file_id, as what it was sent as the first time."""
         if not sent.document:
             return await self._send_photo(chat_id, sent.file_id, caption, plain, markup)
-        return await self.bot.send_document(
-            chat_id,
-            sent.file_id,
-            caption=caption,
-            parse_mode=None if plain else ParseMode.HTML,
-            reply_markup=markup,
-        )
+        return await self._send_document(chat_id, sent.file_id, caption, plain, markup)
 
     async def _upload(
-        self,
-        chat_id: int,
-        upload: Prepared,
-        caption: str,
-        plain: bool,
-        markup: InlineKeyboardMarkup | None = None,
+        self, chat_id: int, upload: Prepared, caption: str, plain: bool, markup: Markup
     ) -> Message:
         """Upload a prepared image, as a photo or as a document."""
         file = InputFile(upload.data, filename=upload.filename)
         if upload.as_photo:
             return await self._send_photo(chat_id, file, caption, plain, markup)
+        return await self._send_document(chat_id, file, caption, plain, markup)
+
+    async def _send_document(
+        self, chat_id: int, file: str | InputFile, caption: str, plain: bool, markup: Markup
+    ) -> Message:
+        mode = None if plain else ParseMode.HTML
         return await self.bot.send_document(
-            chat_id,
-            file,
-            caption=caption,
-            parse_mode=None if plain else ParseMode.HTML,
-            reply_markup=markup,
+            chat_id, file, caption=caption, parse_mode=mode, reply_markup=markup
         )
 
     async def _download(self, url: str) -> Prepared | None:
@@ -296,7 +284,7 @@ class Photos:
             if file_id is not None:
                 sent = _Sent(file_id)
             else:
-                file_id = await self.store.telegram_file(_DOCUMENT_KEY + url)
+                file_id = await self.store.telegram_file(DOCUMENT_KEY + url)
                 sent = None if file_id is None else _Sent(file_id, document=True)
             if sent is not None:
                 self._keep(url, sent)
@@ -305,14 +293,14 @@ class Photos:
     async def _remember(self, url: str, sent: _Sent) -> None:
         """Keep a new file_id in memory and in the store."""
         self._keep(url, sent)
-        key = _DOCUMENT_KEY + url if sent.document else url
+        key = DOCUMENT_KEY + url if sent.document else url
         await self.store.remember_telegram_file(key, sent.file_id, utcnow())
 
     async def _forget(self, url: str, sent: _Sent) -> None:
         """Drop a file_id Telegram refused."""
         if self._file_ids.get(url) == sent:
             del self._file_ids[url]
-        key = _DOCUMENT_KEY + url if sent.document else url
+        key = DOCUMENT_KEY + url if sent.document else url
         await self.store.forget_telegram_file(key, sent.file_id)
 
     def _keep(self, url: str, sent: _Sent) -> None:

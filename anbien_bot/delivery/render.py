@@ -198,6 +198,25 @@ def cut_summary(summary: str, room: int) -> str:
     return _cut(summary, room, protect=True)
 
 
+def split_text(value: str, room: int) -> list[str]:
+    """Return value in pieces of at most ``room`` UTF-16 units, for text too long for one
+    message: each piece ends after a sentence when one ends late enough, else at a word."""
+    pieces: list[str] = []
+    start = 0
+    while start < len(value):
+        window = value[start : start + room + 1]  # a character is at least one unit
+        fits = _prefix_fitting(window, room)
+        if fits == len(window):
+            pieces.append(window)
+            break
+        cut = _sentence_end(window, fits, []) or _word_end(window, fits, [], lowest=fits // 2)
+        pieces.append(window[: cut or fits].rstrip())
+        start += cut or fits
+        while start < len(value) and value[start].isspace():
+            start += 1
+    return [piece for piece in pieces if piece]
+
+
 def _clean(value: str) -> str:
     return clean_line(_BIDI.sub(" ", value))
 

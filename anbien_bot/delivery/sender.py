@@ -192,8 +192,8 @@ class Sender:
 
     # -- direct calls ------------------------------------------------------------------
 
-    async def paced(self, chat_id: int, call: Callable[[Bot], Awaitable[T]]) -> T:
-        """Make one Bot API call to chat_id (an edit, an alert) in its turn; return the result.
+    async def paced(self, chat_id: int, call: Callable[[Bot], Awaitable[T]], weight: int = 1) -> T:
+        """Make one Bot API call to chat_id (an edit, an album of weight photos) in its turn.
 
         The outbox's sends and these calls share one pacer, so together they keep the global
         and per-chat limits: a progress message edited every few seconds while its chat also
@@ -202,7 +202,7 @@ class Sender:
         """
         task = asyncio.current_task()
         try:
-            await self.pacer.acquire(chat_id)
+            await self.pacer.acquire(chat_id, weight)
         finally:
             if task is not None:
                 self._slots.pop(task, None)  # noted by _pacer_sleep for the outbox's sends only

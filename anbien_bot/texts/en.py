@@ -285,6 +285,17 @@ TEMPLATES: dict[str, str | Plural] = {
     "deeplink_missing": (
         "This article is not in the archive. Send /search and a few words to look for it."
     ),
+    # Reading in full (issue 14). Button labels and toasts are plain text.
+    "read_full": "📖 Read in full",
+    "read_full_title": "📖 {title}",
+    "reading_next": "Next page ›",
+    "reading_page": "📖 Page {page}/{pages}",
+    "reading_page_note": "Page {page} of {pages}. Press “Next page ›” to read on.",
+    "reading_source": "Original on the portal",
+    "reading_sending": "📖 Sending the full text…",
+    "reading_busy": "Still sending you an article: press again once it has arrived.",
+    "reading_gone": "This article is no longer in the archive.",
+    "reading_no_page": "This article has no such page. Press “📖 Read in full” to start over.",
 }
 
 COMMANDS: list[tuple[str, str]] = [

@@ -243,6 +243,17 @@ TEMPLATES: dict[str, str] = {
     "deeplink_missing": (
         "Không tìm thấy bài viết này trong kho lưu trữ. Gõ /search và từ khóa để tìm tin."
     ),
+    # Reading in full (issue 14). Button labels and toasts are plain text.
+    "read_full": "📖 Đọc toàn văn",
+    "read_full_title": "📖 {title}",
+    "reading_next": "Trang sau ›",
+    "reading_page": "📖 Trang {page}/{pages}",
+    "reading_page_note": "Trang {page}/{pages}. Bấm “Trang sau ›” để đọc tiếp.",
+    "reading_source": "Bản gốc trên cổng thông tin",
+    "reading_sending": "📖 Đang gửi toàn văn…",
+    "reading_busy": "Đang gửi bài cho bạn, xin chờ gửi xong rồi bấm tiếp.",
+    "reading_gone": "Bài này không còn trong kho lưu trữ.",
+    "reading_no_page": "Bài này không có trang đó. Bấm “📖 Đọc toàn văn” để đọc từ đầu.",
 }
 
 # Command names are ASCII (Telegram allows only a-z, 0-9 and _); the aliases stay out of

@@ -44,6 +44,7 @@ from ...text.urls import absolute_url
 from ...text.vntext import clean_line, cut_at_word
 from ...texts import Lang, plain, text
 from .. import groups
+from ..keyboards import reading_rows
 from ..results import (
     CALLBACK_PATTERN,
     PER_PAGE,
@@ -200,7 +201,7 @@ async def compose_results(
         )
     found = NO_LINKS if links is None else await links(hits.articles)
     body = render_results(hits, query, page, lang, names, category=category, links=found)
-    rows: list[list[InlineKeyboardButton]] = []
+    rows = reading_rows(hits.articles, lang)
     arrows = []
     if page > 1:
         arrows.append(_button(PREVIOUS, token, page - 1, category))

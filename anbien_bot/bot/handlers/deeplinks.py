@@ -14,7 +14,9 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
 from ...config import Config
+from ...delivery.courier import button_row
 from ...delivery.links import ArticleLinks, bot_username
+from ...delivery.reading import read_button
 from ...delivery.reply import send_post
 from ...models import Article
 from ...text.deeplinks import parse_article_payload
@@ -57,11 +59,8 @@ async def open_article(update: Update, context: BotContext) -> None:
 
 
 def post_buttons(article: Article, lang: Lang) -> InlineKeyboardMarkup | None:
-    """Return the buttons under an article opened by its deep link.
-
-    The place where "Đọc toàn văn" (reading, issue 14) is wired: none until then.
-    """
-    return None
+    """Return the buttons under an article opened by its deep link: "Đọc toàn văn"."""
+    return button_row([read_button(article.id, lang)])
 
 
 async def archive_links(context: BotContext, articles: Iterable[Article]) -> ArticleLinks:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import BotCommand, Chat, LinkPreviewOptions, Update
+from telegram import BotCommand, Chat, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -19,7 +19,7 @@ from ...text.vntext import cut_at_word
 from ...texts import Lang, command_descriptions, plain, text
 from .. import groups
 from ..categories import category_names, find_category, means_all
-from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of
+from ..keyboards import CATEGORY_PATTERN, category_keyboard, category_of, reading_rows
 from ..services import BotContext, Services
 from .deeplinks import archive_links
 from .language import language
@@ -180,6 +180,7 @@ async def latest(update: Update, context: BotContext) -> None:
     await message.reply_text(
         render_post_list(articles, lang, names, header=header, links=links),
         link_preview_options=_NO_PREVIEW,
+        reply_markup=InlineKeyboardMarkup(reading_rows(articles, lang)) if articles else None,
     )
 
 
