@@ -6,56 +6,34 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from .serviceconfig import (
+    ArchiveConfig,
+    FeedsConfig,
+    MetricsConfig,
+    RetentionConfig,
+    parse_feeds,
+    parse_retention,
+)
 from .sourceconfig import SourceConfig, parse_sources
+from .telegramconfig import TelegramConfig, parse_telegram
 from .telegraphconfig import TelegraphConfig, parse_telegraph
 from .texts import Lang
 from .tomlcheck import (
     ConfigError,  # re-exported: callers catch config errors from here
-    bot_token,
     bounded,
     category_key,
     check_keys,
-    http_url,
     simple_table,
     typed,
 )
 
-TOKEN_ENV = "ANBIEN_BOT_TOKEN"
-DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
-DEFAULT_API_FILE_URL = "https://api.telegram.org/file/bot"
 _CATEGORY_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 HOUR, DAY, MB = 3600, 86400, 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """A chat (channel or group) that receives every post of its categories without asking."""
-
-    chat_id: int
-    categories: tuple[str, ...]  # empty means every category
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramConfig:
-    """How the bot reaches Telegram and who runs it."""
-
-    token: str
-    api_base_url: str = DEFAULT_API_BASE_URL
-    api_file_url: str = DEFAULT_API_FILE_URL
-    admins: tuple[int, ...] = ()
-    channels: tuple[Channel, ...] = ()
-    webhook_url: str | None = None
-    webhook_listen: str = "127.0.0.1"
-    webhook_port: int = 8443
-
-    def __repr__(self) -> str:
-        # The token must never reach a log line or a traceback through repr().
-        return f"TelegramConfig(api_base_url={self.api_base_url!r}, admins={self.admins!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,26 +41,6 @@ class StorageConfig:
     """Where the SQLite database lives."""
 
     database: Path = Path("anbien.sqlite3")
-
-
-@dataclass(frozen=True, slots=True)
-class RetentionConfig:
-    """How long outbox rows are kept before retention folds them into daily totals."""
-
-    # /stats counts the last 7 days from the rows themselves: 7 is the least.
-    settled_days: int = bounded(8, 7, 3650)  # sent, blocked and cancelled rows
-    failed_days: int = bounded(90, 7, 3650)  # kept longer, for the admins to look into
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveConfig:
-    """The archive residents read from once the portal's pages are gone: attached PDFs kept
-    in a directory of files outside the database, and how long a link check holds."""
-
-    max_file_bytes: int = bounded(20 * MB, 0, 200 * MB)  # 0: keep the links only
-    files_dir: Path = Path("files")  # relative: from the database's directory
-    # How long a check of an article's original page (alive, or gone: 404/410, no host) holds.
-    link_check_hours: float = bounded(24, 1, 30 * 24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,28 +86,6 @@ class BotConfig:
     def portal(self, lang: Lang) -> str:
         """Return the name of the portal the bot speaks for, in the reader's language."""
         return self.portal_name_en if lang == "en" else self.portal_name
-
-
-@dataclass(frozen=True, slots=True)
-class MetricsConfig:
-    """Where the bot answers /metrics (Prometheus) and /healthz; off unless a port is set."""
-
-    listen: str = "127.0.0.1"
-    port: int = bounded(0, 0, 65535)  # 0: off
-
-    @property
-    def enabled(self) -> bool:
-        """Return whether the metrics and health port is to be opened."""
-        return self.port != 0
-
-
-@dataclass(frozen=True, slots=True)
-class FeedsConfig:
-    """The archive's Atom feeds, served on the metrics port when it is open."""
-
-    enabled: bool = True
-    entries: int = bounded(50, 1, 500)  # the newest articles in each feed
-    base_url: str | None = None  # the public address the port is reached at, for self links
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,7 +174,7 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
     keys = tuple(c.key for c in categories)
     storage = simple_table(StorageConfig, _table(raw, "storage"), "storage")
     database = storage.database if storage.database.is_absolute() else base / storage.database
-    telegram = _telegram(_table(raw, "telegram"), environ, keys)
+    telegram = parse_telegram(_table(raw, "telegram"), environ, keys)
     bot = _bot(_table(raw, "bot"))
     archive = simple_table(ArchiveConfig, _table(raw, "archive"), "archive")
     return Config(
@@ -251,8 +187,8 @@ def parse_config(raw: dict[str, Any], environ: Mapping[str, str], base: Path) ->
         urgent=_urgent(_table(raw, "urgent"), keys),
         bot=bot,
         metrics=_metrics(_table(raw, "metrics"), telegram),
-        retention=_retention(_table(raw, "retention")),
-        feeds=_feeds(_table(raw, "feeds")),
+        retention=parse_retention(_table(raw, "retention")),
+        feeds=parse_feeds(_table(raw, "feeds")),
         telegraph=parse_telegraph(raw.get("telegraph"), environ, bot.portal_name),
         archive=replace(archive, files_dir=database.parent / archive.files_dir),
     )
@@ -263,18 +199,6 @@ def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(key, "must be a table, like [" + key + "]")
     return value
-
-
-def _retention(table: dict[str, Any]) -> RetentionConfig:
-    """Read [retention]; failed rows are never dropped before the others."""
-    retention = simple_table(RetentionConfig, table, "retention")
-    if retention.failed_days < retention.settled_days:
-        raise ConfigError(
-            "retention.failed_days",
-            f"must be at least settled_days ({retention.settled_days}): failed deliveries are "
-            "kept longer, for the admins",
-        )
-    return retention
 
 
 def _categories(table: dict[str, Any]) -> tuple[Category, ...]:
@@ -324,78 +248,6 @@ def _metrics(table: dict[str, Any], telegram: TelegramConfig) -> MetricsConfig:
     ):
         raise ConfigError("metrics.port", f"{metrics.port} is telegram.webhook_port already")
     return metrics
-
-
-def _feeds(table: dict[str, Any]) -> FeedsConfig:
-    """Read [feeds]; base_url is the address /feeds/ is reached at from outside."""
-    base = table.get("base_url")
-    feeds = simple_table(FeedsConfig, {k: v for k, v in table.items() if k != "base_url"}, "feeds")
-    if base is None:
-        return feeds
-    return replace(feeds, base_url=http_url(base, "feeds.base_url").rstrip("/"))
-
-
-def _telegram(
-    table: dict[str, Any], environ: Mapping[str, str], known: Sequence[str]
-) -> TelegramConfig:
-    allowed = {f.name for f in fields(TelegramConfig)}
-    check_keys(table, "telegram", allowed)
-    from_env = environ.get(TOKEN_ENV, "").strip()
-    if from_env:
-        token = bot_token(from_env, TOKEN_ENV)
-    else:
-        token = bot_token(table.get("token", ""), "telegram.token")
-    admins = table.get("admins", [])
-    if not isinstance(admins, list) or not all(
-        isinstance(a, int) and not isinstance(a, bool) for a in admins
-    ):
-        raise ConfigError("telegram.admins", "must be a list of numeric Telegram user ids")
-    webhook = table.get("webhook_url")
-    return TelegramConfig(
-        token=token,
-        api_base_url=http_url(
-            table.get("api_base_url", DEFAULT_API_BASE_URL), "telegram.api_base_url"
-        ),
-        api_file_url=http_url(
-            table.get("api_file_url", DEFAULT_API_FILE_URL), "telegram.api_file_url"
-        ),
-        admins=tuple(admins),
-        channels=_channels(table.get("channels", []), known),
-        webhook_url=None if webhook is None else http_url(webhook, "telegram.webhook_url"),
-        webhook_listen=typed(
-            table.get("webhook_listen", "127.0.0.1"), str, "telegram.webhook_listen"
-        ),
-        webhook_port=typed(
-            table.get("webhook_port", 8443), int, "telegram.webhook_port", (1, 65535)
-        ),
-    )
-
-
-def _channels(value: Any, known: Sequence[str]) -> tuple[Channel, ...]:
-    """Read channels given as ids, or as tables with chat_id and categories."""
-    if not isinstance(value, list):
-        raise ConfigError("telegram.channels", "must be a list")
-    result = []
-    for i, item in enumerate(value):
-        key = f"telegram.channels[{i}]"
-        if isinstance(item, int) and not isinstance(item, bool):
-            result.append(Channel(item, ()))
-            continue
-        if not isinstance(item, dict):
-            raise ConfigError(key, "must be a chat id or {chat_id = ..., categories = [...]}")
-        check_keys(item, key, {"chat_id", "categories"})
-        if "chat_id" not in item:
-            raise ConfigError(f"{key}.chat_id", "is required")
-        cats = item.get("categories", [])
-        if not isinstance(cats, list):
-            raise ConfigError(f"{key}.categories", "must be a list of category keys")
-        result.append(
-            Channel(
-                typed(item["chat_id"], int, f"{key}.chat_id"),
-                tuple(category_key(c, f"{key}.categories", known) for c in cats),
-            )
-        )
-    return tuple(result)
 
 
 def _config_places(environ: Mapping[str, str] | None = None) -> tuple[Path, ...]:

@@ -16,9 +16,10 @@ import pytest
 from multidict import CIMultiDictProxy
 
 from anbien_bot.bot.services import running_services
-from anbien_bot.config import BotConfig, ConfigError, FeedsConfig, load_config
+from anbien_bot.config import BotConfig, ConfigError, load_config
 from anbien_bot.delivery.atom import entry_id
 from anbien_bot.models import Attachment, BodyBlock, Entry, body_text
+from anbien_bot.serviceconfig import FeedsConfig
 from anbien_bot.store import Store
 from anbien_bot.values import BlockKind
 from tests.fake_telegram import FakeTelegram

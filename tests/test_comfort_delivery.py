@@ -15,7 +15,6 @@ from anbien_bot.config import (
     DeliveryConfig,
     PollingConfig,
     StorageConfig,
-    TelegramConfig,
 )
 from anbien_bot.delivery.alerts import MAX_ALERTS, index_key, query_words
 from anbien_bot.delivery.outgoing import Composer
@@ -24,6 +23,7 @@ from anbien_bot.delivery.render import TEXT_LIMIT, visible_length
 from anbien_bot.models import Entry, QuietHours
 from anbien_bot.store import Store
 from anbien_bot.store.preferences import AlertAdded
+from anbien_bot.telegramconfig import TelegramConfig
 from anbien_bot.text.dates import VN_TZ
 from anbien_bot.values import Priority, digest_priority, is_digest
 

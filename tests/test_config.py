@@ -15,12 +15,12 @@ from anbien_bot.config import (
     DeliveryConfig,
     PollingConfig,
     StorageConfig,
-    TelegramConfig,
     UrgentConfig,
     load_config,
 )
 from anbien_bot.models import Selectors
 from anbien_bot.sourceconfig import SourceConfig
+from anbien_bot.telegramconfig import TelegramConfig
 from tests.test_cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from anbien_bot.config import ArchiveConfig, load_config
+from anbien_bot.config import load_config
 from anbien_bot.net.addresses import IPAddress, system_resolver
 from anbien_bot.net.fetch import Fetcher
+from anbien_bot.serviceconfig import ArchiveConfig
 from anbien_bot.sources.linkcheck import LinkChecker
 from anbien_bot.store import Store
 from tests.fake_portal import HTML, FakePortal

@@ -16,7 +16,8 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from anbien_bot.config import ConfigError, MetricsConfig, load_config
+from anbien_bot.config import ConfigError, load_config
+from anbien_bot.serviceconfig import MetricsConfig
 from tests.admin_chat import RESIDENT, add_subscribers, create_database
 from tests.fake_portal import FakePortal
 from tests.fake_telegram import FakeTelegram

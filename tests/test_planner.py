@@ -16,12 +16,12 @@ from anbien_bot.config import (
     PollingConfig,
     SourceConfig,
     StorageConfig,
-    TelegramConfig,
     UrgentConfig,
 )
 from anbien_bot.delivery.alerts import query_words
 from anbien_bot.delivery.planner import Planner, Urgency, next_digest, quiet_end, slot_for
 from anbien_bot.models import Article, Fanout, QuietHours, Slot, Timing
+from anbien_bot.telegramconfig import TelegramConfig
 from anbien_bot.text.dates import VN_TZ
 from anbien_bot.values import Priority, digest_date, digest_priority, is_digest
 

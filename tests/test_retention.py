@@ -487,7 +487,7 @@ async def test_the_bot_runs_retention_every_night_and_stats_read_the_same(
 def test_the_example_documents_each_retention_key_and_its_range(key: str) -> None:
     from dataclasses import fields
 
-    from anbien_bot.config import RetentionConfig
+    from anbien_bot.serviceconfig import RetentionConfig
     from tests.test_config import example_paragraph, number
 
     (field,) = [f for f in fields(RetentionConfig) if f.name == key]

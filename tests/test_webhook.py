@@ -17,7 +17,8 @@ import pytest
 from telegram import Update
 
 from anbien_bot.bot.app import build_application, webhook_options
-from anbien_bot.config import BotConfig, TelegramConfig, load_config
+from anbien_bot.config import BotConfig, load_config
+from anbien_bot.telegramconfig import TelegramConfig
 from anbien_bot.texts import text
 from tests.conversation import WITNESS, bot_config, replies
 from tests.fake_telegram import FakeTelegram

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from anbien_bot.config import ArchiveConfig, Config, load_config
+from anbien_bot.config import Config, load_config
 from anbien_bot.models import Attachment, BodyBlock, Entry, body_text
+from anbien_bot.serviceconfig import ArchiveConfig
 from anbien_bot.sources.attachments import FileKeeper
 from anbien_bot.sources.backfill import backfill
 from anbien_bot.sources.ingest import Ingestor, fetcher_for

@@ -22,8 +22,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ApplicationHandlerStop, Defaults
 
-from ..config import Config, TelegramConfig
+from ..config import Config
 from ..sources.ingest import PollOutcome
+from ..telegramconfig import TelegramConfig
 from ..text.dates import VN_TZ
 from ..text.deeplinks import article_link
 from . import telegraph, upkeep
