@@ -170,7 +170,7 @@ async def _backfill_html(
     homes: set[str] = set()
     walk = ListingWalk()
     try:
-        async for home, found in ingestor.listing_pages(source, pages=pages, walk=walk):
+        async for home, found in ingestor.reader.listing_pages(source, pages=pages, walk=walk):
             report.pages += 1
             bar.update(report.pages)
             homes.add(home)
@@ -192,7 +192,7 @@ async def _backfill_html(
     bar = ProgressBar(err, f"{source.name}: articles", len(missing))
     batch: list[Entry] = []
     for done, (key, item) in enumerate(missing, 1):
-        entry = await ingestor.article_entry(source, key, item, homes)
+        entry = await ingestor.reader.article_entry(source, key, item, homes)
         if entry is None or not entry.title:
             report.skipped += 1
         else:
@@ -211,7 +211,7 @@ async def _backfill_feed(
     """Read the whole feed (enriching thin items) and store what is not stored yet."""
     bar = ProgressBar(err, f"{source.name}: feed items read", None)
     try:
-        entries = await ingestor.feed_entries(source, progress=bar.update)
+        entries = await ingestor.reader.feed_entries(source, progress=bar.update)
     except (FetchError, FeedError) as exc:
         report.error = str(getattr(exc, "reason", None) or exc)
         bar.finish()
@@ -234,7 +234,7 @@ async def _whole(ingestor: Ingestor, source: SourceConfig, entries: list[Entry])
     for entry in entries:
         if source.enrich and not entry.body and host_of(entry.url) in allowed:
             item = ListingItem(entry.url, entry.title, entry.published)
-            page = await ingestor.article_entry(source, entry.key, item, set())
+            page = await ingestor.reader.article_entry(source, entry.key, item, set())
             if page is not None and page.blocks:
                 files = entry.attachments or page.attachments
                 entry = replace(entry, body=page.body, blocks=page.blocks, attachments=files)
