@@ -21,7 +21,7 @@ from anbien_bot.delivery import outgoing
 from anbien_bot.delivery.outgoing import Composer
 from anbien_bot.delivery.photos import Photos
 from anbien_bot.models import Entry
-from anbien_bot.net import fetch
+from anbien_bot.net import hosts
 from anbien_bot.net.fetch import Fetcher
 from anbien_bot.store import Store
 from anbien_bot.store.outbox import Delivery
@@ -42,7 +42,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 async def test_the_fetcher_forgets_idle_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fetch, "_HOSTS_SWEPT_AT", 16)
+    monkeypatch.setattr(hosts, "_HOSTS_SWEPT_AT", 16)
     names = [f"anh{i}.example.vn" for i in range(100)]  # photos on a hundred servers
 
     async def resolve(host: str, port: int) -> list[Any]:

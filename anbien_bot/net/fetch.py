@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import math
 import ssl
 import zlib
-from collections.abc import AsyncIterator, Collection
-from contextlib import asynccontextmanager
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -32,15 +30,13 @@ from .addresses import (
     ip_literal,
     is_public,
 )
+from .hosts import HostTurns
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml;q=0.9, application/xml;q=0.9, text/xml;q=0.9, "
     "text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.5"
 )
 _GZIP_MAGIC = b"\x1f\x8b"
-# Hosts whose limits are kept before the first sweep of idle ones: photos come from any host,
-# so the table would otherwise grow with every image server the bot ever met.
-_HOSTS_SWEPT_AT = 256
 _OPT_IN = " (a configured source may opt in with allow_private = true)"
 
 
@@ -56,15 +52,6 @@ class FetchResult:
     etag: str | None
     last_modified: str | None
     body_hash: str | None
-
-
-@dataclass
-class _Host:
-    """One host's limits: requests in flight, and when the next one may start."""
-
-    slot: asyncio.Semaphore
-    next_start: float = -math.inf
-    users: int = 0  # requests holding or waiting for the slot
 
 
 class FetchError(Exception):
@@ -118,13 +105,12 @@ class Fetcher:
         self.allowed_hosts = frozenset(_bare_host(h) for h in allowed_hosts) | self.private_hosts
         self.network = CheckedNetwork(resolver, private_hosts=self.private_hosts, opener=opener)
         self._clients: dict[bool | str, httpx.AsyncClient] = {}
-        self._hosts: dict[str, _Host] = {}
-        self._sweep_at = _HOSTS_SWEPT_AT
+        self._turns = HostTurns(per_host, page_delay)
 
     @property
     def remembered_hosts(self) -> int:
         """Return how many hosts' limits the fetcher still keeps."""
-        return len(self._hosts)
+        return self._turns.remembered
 
     async def __aenter__(self) -> Self:
         return self
@@ -230,7 +216,7 @@ class Fetcher:
     ) -> FetchResult | httpx.Request:
         """Send one request within its host's limits; return its result or the redirect."""
         host = _bare_host(request.url.host)
-        async with self._turn(host):
+        async with self._turns.turn(host):
             try:
                 # httpx's own timeouts are per read; a server that trickles bytes only
                 # stops under an overall deadline.
@@ -309,45 +295,6 @@ class Fetcher:
             if len(body) > cap:
                 raise _over_cap(cap, response.status_code)
         return bytes(body)
-
-    @asynccontextmanager
-    async def _turn(self, host: str) -> AsyncIterator[None]:
-        """Hold one of host's slots for a request, once page_delay allows it to start."""
-        state = self._hosts.get(host)
-        if state is None:
-            self._forget_idle_hosts()
-            state = self._hosts[host] = _Host(asyncio.Semaphore(self.per_host))
-        state.users += 1
-        try:
-            async with state.slot:
-                await self._pace(state)
-                yield
-        finally:
-            state.users -= 1
-
-    def _forget_idle_hosts(self) -> None:
-        """Forget hosts nobody is fetching from and free to start, once the table has doubled.
-
-        A forgotten host starts afresh, which is what it would be allowed anyway.
-        """
-        if len(self._hosts) < self._sweep_at:
-            return
-        now = asyncio.get_running_loop().time()
-        idle = [h for h, s in self._hosts.items() if not s.users and s.next_start <= now]
-        for host in idle:
-            del self._hosts[host]
-        self._sweep_at = max(_HOSTS_SWEPT_AT, 2 * len(self._hosts))
-
-    async def _pace(self, state: _Host) -> None:
-        """Wait until page_delay has passed since the last request to the host started."""
-        if self.page_delay <= 0:
-            return
-        now = asyncio.get_running_loop().time()
-        # Reserving the start time before sleeping keeps concurrent callers in a queue.
-        start = max(now, state.next_start)
-        state.next_start = start + self.page_delay
-        if start > now:
-            await asyncio.sleep(start - now)
 
 
 def _bare_host(host: str) -> str:
