@@ -14,7 +14,8 @@ from anbien_bot.sources.articletext import (
     is_furniture,
     strip_furniture,
 )
-from anbien_bot.sources.pagetext import Block, main_element, parse_page, read_blocks
+from anbien_bot.sources.mainblock import main_element
+from anbien_bot.sources.pagetext import Block, parse_page, read_blocks
 
 LEAD = "Sáng 12/3, Ủy ban nhân dân huyện tổ chức hội nghị triển khai kế hoạch phòng chống hạn mặn."
 

@@ -26,6 +26,7 @@ from .htmlpage import (
     select,
 )
 from .listing import ListingItem
+from .mainblock import main_element
 from .pagefields import (
     Metas,
     attachment_block,
@@ -39,7 +40,7 @@ from .pagefields import (
     photo_above,
     structured_author,
 )
-from .pagetext import is_photo, main_element, parse_page, read_blocks, text_of
+from .pagetext import is_photo, parse_page, read_blocks, text_of
 
 # The article-page selectors, in the order ArticlePage.unmatched names them.
 _ARTICLE_FIELDS = ("title", "date", "lead", "body", "image", "caption", "author", "attachments")

@@ -1,9 +1,8 @@
 """A portal page's text as it sits in the markup: paragraphs, headings, list items, quotes,
-table rows and photos in page order with what their markup says of them, and the block that
-holds the article.
+table rows and photos in page order with what their markup says of them.
 
 :func:`read_blocks` walks an element into lines and photos without recursion (pages nest
-deeply), and :func:`main_element` finds the block that holds the article when no selector
+deeply); mainblock.main_element finds the block that holds the article when no selector
 says. Pages are parsed by pagebytes.parse_page, which extract and listing find here.
 """
 
@@ -25,17 +24,10 @@ _SKIPPED_TAGS = frozenset(
     | {"select", "option", "button", "input", "textarea", "head", "title", "nav", "audio"}
     | {"video", "map"}
 )
-_INLINE_TAGS = frozenset(
+INLINE_TAGS = frozenset(
     {"a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "font", "i", "kbd"}
     | {"mark", "q", "s", "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "u"}
     | {"var", "wbr", "label"}
-)
-# Text inside these belongs to the block around them when paragraphs are weighed.
-_INLINE_OWNERS = frozenset(_INLINE_TAGS - {"a"})
-_CONTAINERS = frozenset({"div", "td", "section", "article", "main"})
-# Text in these is never the article's: links, scripts, menus, headers, footers, sidebars.
-_NOT_CONTENT = frozenset(
-    {"a", "script", "style", "nav", "header", "footer", "aside", "noscript", "select", "head"}
 )
 _CAPTION_CLASS = re.compile(r"caption|chuthich|chu-thich|image-desc|img-desc|photo-desc", re.I)
 _FURNITURE_CLASS = re.compile(
@@ -62,8 +54,6 @@ _NOT_A_PHOTO = re.compile(
 )
 _LOOKED_AT = 300  # longer lines are paragraphs whatever their markup (see arrange)
 _ICON_SIZE = 100  # a photo is wider and taller than this; badges and icons are not
-_NOT_LETTERS = re.compile(r"[\W\d_]+")
-_SNIPPET = 20  # shorter text pieces are dates, counters and labels more often than prose
 _BLOCKS_MAX = 5000  # far more than any article; a hostile page stops being read here
 # The kind of text a block element holds (innermost wins: a heading inside a quote heads).
 _KINDS = {f"h{n}": BlockKind.HEADING for n in range(1, 7)} | {
@@ -245,7 +235,7 @@ def read_blocks(
             opened.append((el, None, True))
         else:
             flags = (
-                tag not in _INLINE_TAGS,
+                tag not in INLINE_TAGS,
                 el in captions or _is_caption_element(el, tag),
                 _is_emphasis(el, tag),
                 tag in _BOLD_TAGS,
@@ -263,47 +253,6 @@ def read_blocks(
 def text_of(el: etree._Element) -> str:
     """Return the readable text of an element, one line per paragraph, without scripts."""
     return "\n".join(b.text for b in read_blocks(el) if b.text)
-
-
-def main_element(root: etree._Element) -> etree._Element:
-    """Return the element that holds the most paragraph text outside links, menus and sidebars.
-
-    Each paragraph's length counts for the block that holds it (a div with its own text
-    counts for itself), 0.9 of it for the parent and 0.45 for the grandparent, so the
-    container of many paragraphs outweighs any single one.
-    """
-    scores: dict[etree._Element, float] = {}
-
-    def credit(owner: etree._Element | None, size: int) -> None:
-        while owner is not None and owner.tag in _INLINE_OWNERS:
-            owner = owner.getparent()
-        if owner is None:
-            return
-        if owner.tag in _CONTAINERS:
-            scores[owner] = scores.get(owner, 0.0) + size
-        for weight, ancestor in zip((0.9, 0.45), owner.iterancestors(), strict=False):
-            scores[ancestor] = scores.get(ancestor, 0.0) + weight * size
-
-    body = root.find("body")
-    start = body if body is not None else root
-    # One walk that skips menus and links whole is several times faster than an XPath
-    # over every text node.
-    walker = etree.iterwalk(start, events=("start",))
-    for _, el in walker:
-        if el.tail and el is not start and (size := _weight(el.tail)):
-            credit(el.getparent(), size)
-        if not isinstance(el.tag, str) or el.tag in _NOT_CONTENT:
-            walker.skip_subtree()
-        elif el.text and (size := _weight(el.text)):
-            credit(el, size)
-    return max(scores, key=scores.__getitem__) if scores else start
-
-
-def _weight(text: str) -> int:
-    """Return how much a piece of text counts: its letters, and snippets (labels beside
-    sidebar links) barely; dates and counters ("(10:15 | 28/05/2020)") not at all."""
-    size = len(_NOT_LETTERS.sub("", text))
-    return size if size >= _SNIPPET else size // 4
 
 
 def _skipped(el: etree._Element, tag: str, skip: Collection[etree._Element]) -> bool:
