@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from .tomlcheck import ConfigError, bounded, http_url, simple_table, typed
+from .tomlcheck import ConfigError, bounded, http_url, secret_token, simple_table, typed
 
 TELEGRAPH_TOKEN_ENV = "ANBIEN_TELEGRAPH_TOKEN"
 DEFAULT_TELEGRAPH_API = "https://api.telegra.ph"
@@ -91,16 +91,13 @@ def describe_telegraph(config: TelegraphConfig | None) -> str:
 
 def _token(value: Any, key: str) -> str:
     """Return value as an access token (or "" for none), never quoting it in an error."""
-    if not isinstance(value, str):
-        raise ConfigError(key, "must be a text in quotes")
-    token = value.strip()
-    if token and not _TOKEN.match(token):
-        raise ConfigError(
-            key,
-            "this is not a Telegraph access token: `anbien-bot telegraph-account` gives one "
-            "(letters and digits, with no quotes or spaces inside)",
-        )
-    return token
+    return secret_token(
+        value,
+        key,
+        _TOKEN,
+        "this is not a Telegraph access token: `anbien-bot telegraph-account` gives one "
+        "(letters and digits, with no quotes or spaces inside)",
+    )
 
 
 def _text(value: Any, key: str, most: int) -> str:

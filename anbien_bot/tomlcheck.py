@@ -122,15 +122,23 @@ def _field_value(spec: Field[Any], value: Any, key: str) -> Any:
 
 def bot_token(value: Any, key: str) -> str:
     """Return value as a bot token (or "" for none), never quoting it in an error."""
+    return secret_token(
+        value,
+        key,
+        _TOKEN,
+        "this is not a bot token: @BotFather gives digits, a colon, then letters "
+        "(like 123456789:AAF...), with no quotes or spaces inside",
+    )
+
+
+def secret_token(value: Any, key: str, shape: re.Pattern[str], wrong: str) -> str:
+    """Return value as a token of this shape (or "" for none); else raise ConfigError saying
+    ``wrong``, never quoting the value."""
     if not isinstance(value, str):
         raise ConfigError(key, "must be a text in quotes")
     token = value.strip()
-    if token and not _TOKEN.match(token):
-        raise ConfigError(
-            key,
-            "this is not a bot token: @BotFather gives digits, a colon, then letters "
-            "(like 123456789:AAF...), with no quotes or spaces inside",
-        )
+    if token and not shape.match(token):
+        raise ConfigError(key, wrong)
     return token
 
 
