@@ -286,7 +286,8 @@ def starter_config() -> str:
 
 
 def check_storage(config: Config) -> None:
-    """Refuse a database whose directory is missing, rather than creating it unasked."""
+    """Refuse a database whose directory is missing, rather than creating it unasked, and a
+    files directory that is a file."""
     database = config.storage.database
     if database.is_dir():
         raise ConfigError("storage.database", f"{database} is a directory, not a file")
@@ -296,6 +297,9 @@ def check_storage(config: Config) -> None:
             f"the directory {database.parent} does not exist "
             f"(create it: mkdir -p {database.parent}, or change the path)",
         )
+    files = config.archive.files_dir
+    if files.exists() and not files.is_dir():
+        raise ConfigError("archive.files_dir", f"{files} is a file, not a directory")
 
 
 def config_warnings(config: Config) -> list[str]:

@@ -258,6 +258,16 @@ def test_a_missing_database_directory_is_refused_and_never_created(tmp_path):
     assert not (tmp_path / "data").exists()
 
 
+def test_a_files_directory_that_is_a_file_is_refused(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "files").write_text("not a directory")
+    path = write(tmp_path, MINIMAL + '\n[archive]\nfiles_dir = "files"\n')
+    done = cli("check-config", "--config", str(path), cwd=tmp_path)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert f"archive.files_dir: {tmp_path / 'data' / 'files'} is a file, not a directory" in line
+
+
 def test_a_config_without_sources_is_accepted_with_a_warning(tmp_path):
     (tmp_path / "data").mkdir()
     path = write(tmp_path, MINIMAL[: MINIMAL.index("[[sources]]")])

@@ -49,8 +49,8 @@ def _command(args: argparse.Namespace) -> int:
             name=args.name,
             allow_private=args.allow_private,
         )
-    # (a backup or a health check needs no sources)
-    warn = args.command not in ("backup", "health")
+    # (a backup or a health check needs no sources; telegraph-account makes the token)
+    warn = args.command not in ("backup", "health", "telegraph-account")
     config = _load(args.config, warn=warn, debug=args.debug)
     if config is None:
         return EXIT_CONFIG

@@ -9,7 +9,7 @@ from .database import Database
 
 
 class TelegraphTable:
-    """Records the Telegraph page of each published article (schema migration 15)."""
+    """Records the Telegraph page of each published article (schema migration 13)."""
 
     db: Database
 
