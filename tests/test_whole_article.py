@@ -231,7 +231,7 @@ async def test_the_backup_says_where_the_files_are_and_leaves_them_out(
     assert done.returncode == 0, done.stderr
     files = config.archive.files_dir
     assert f"attached files are kept outside the database in {files}" in done.stdout
-    assert f"rsync -a {files}/ " in done.stdout
+    assert f"rsync -a {files}/ {target.parent}/files/" in done.stdout
     assert PDF[:40] not in target.read_bytes()  # the file itself is not in the copy
     with sqlite3.connect(target) as conn:  # the copy knows which file each link has
         assert conn.execute("SELECT count(*) FROM archived_files").fetchone() == (1,)

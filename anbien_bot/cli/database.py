@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 from ..config import Config
@@ -22,11 +23,10 @@ def backup(config: Config, target: str) -> int:
         return EXIT_FAILED
     size = written.stat().st_size
     print(f"backup of {config.storage.database} written to {written} ({size} bytes)")
-    files = config.archive.files_dir
-    if files.is_dir():
-        # Not copied: they never change once written, so rsync backs them up incrementally.
-        print(f"attached files are kept outside the database in {files}: copy them with")
-        print(f"  rsync -a {files}/ <backup place>/files/")
+    # Not copied: they never change once written, so rsync backs them up incrementally.
+    files, beside = config.archive.files_dir, written.parent / "files"
+    print(f"attached files are kept outside the database in {files}: copy them with")
+    print(f"  rsync -a {shlex.quote(f'{files}/')} {shlex.quote(f'{beside}/')}")
     return 0
 
 
