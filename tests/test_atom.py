@@ -237,6 +237,76 @@ def test_a_huge_article_is_cut_with_a_link_to_the_rest() -> None:
     assert feedparser.parse(document).bozo == 0
 
 
+def cut_entry(blocks: Sequence[BodyBlock], feed: FeedInfo | None = None) -> lxml.html.HtmlElement:
+    """Return the content of a feed of one article of these blocks, checking the feed."""
+    document = build_feed(feed or info(), [article(1, blocks=tuple(blocks))])
+    check_rfc4287(document)
+    assert feedparser.parse(document).bozo == 0
+    body = content_html(document)
+    assert len(lxml.html.tostring(body, encoding="unicode")) < CONTENT_LIMIT + 1000
+    return body
+
+
+def test_a_first_paragraph_over_the_limit_is_cut_after_a_sentence() -> None:
+    sentences = [f"Câu thứ {n} của đoạn văn rất dài & <đặc biệt>." for n in range(60_000)]
+    paragraph = " ".join(sentences)
+    assert len(paragraph) > 2_000_000
+    body = cut_entry(
+        [
+            BodyBlock(BlockKind.PARAGRAPH, paragraph),
+            BodyBlock(BlockKind.IMAGE, "Ảnh.", "https://xa.gov.vn/anh/sau.jpg"),
+            BodyBlock(BlockKind.PARAGRAPH, "Đoạn cuối ngắn."),
+        ]
+    )
+    shown, more = [p.text_content() for p in body.findall("p")]
+    # Most of the room is the paragraph's text, ending where one of its sentences ends.
+    assert len(shown) > CONTENT_LIMIT // 2
+    assert shown in sentences_prefixes(sentences, len(shown))
+    assert more == "… Xem chi tiết"
+    assert body.find(".//img") is None  # what comes after the cut is left out, not skipped to
+
+
+def sentences_prefixes(sentences: Sequence[str], around: int) -> set[str]:
+    """Return the prefixes of the sentences joined that end after a sentence, near a length."""
+    prefixes, text = set(), ""
+    for sentence in sentences:
+        text = f"{text} {sentence}" if text else sentence
+        if len(text) > around + 100:
+            break
+        prefixes.add(text)
+    return prefixes
+
+
+def test_a_paragraph_without_sentences_is_cut_at_a_word() -> None:
+    words = " ".join(f"từ{n}" for n in range(400_000))
+    shown = cut_entry([BodyBlock(BlockKind.PARAGRAPH, words)]).findall("p")[0].text
+    assert len(shown) > CONTENT_LIMIT // 2
+    assert words.startswith(shown)
+    assert words[len(shown)] == " "  # a whole word, not half of one
+
+
+def test_a_long_list_keeps_whole_items_then_the_start_of_the_next() -> None:
+    item = " ".join(["Một việc cần làm trước mùa mưa bão."] * 40)
+    body = cut_entry([BodyBlock(BlockKind.ITEM, f"{n}. {item}") for n in range(2000)])
+    items = [li.text for li in body.find("ul")]
+    assert 100 < len(items) < 2000
+    assert items[:-1] == [f"{n}. {item}" for n in range(len(items) - 1)]
+    last = f"{len(items) - 1}. {item}"
+    assert last.startswith(items[-1])
+    assert items[-1].endswith(".")
+    assert len(items[-1]) < len(last)  # the one that did not fit, cut
+    assert body.findall("p")[-1].text_content() == "… Xem chi tiết"
+
+
+def test_the_rest_of_a_cut_article_is_in_the_bot_when_the_bot_knows_it() -> None:
+    deep = replace(info(), in_bot=lambda article_id: f"https://t.me/xa_bot?start=a{article_id}")
+    body = cut_entry([BodyBlock(BlockKind.PARAGRAPH, "Câu văn. " * 50_000)], deep)
+    assert body.findall("p")[-1].find("a").get("href") == "https://t.me/xa_bot?start=a1"
+    unknown = replace(info(), in_bot=lambda article_id: None)
+    body = cut_entry([BodyBlock(BlockKind.PARAGRAPH, "Câu văn. " * 50_000)], unknown)
+    assert body.findall("p")[-1].find("a").get("href") == "https://xa.gov.vn/tin/1.html?a=1&b=2"
+
+
 def test_xml_text_keeps_every_character_xml_allows() -> None:
     allowed = "\t\n\r Tiếng Việt 𝔸 \ue000 \ufffd"
     assert xml_text(allowed) == allowed

@@ -112,9 +112,19 @@ async def archive(tmp_path: Path) -> AsyncIterator[Archive]:
 
 
 async def fetch(port: int, path: str, **headers: str) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    return await ask("GET", port, path, headers)
+
+
+async def head(port: int, path: str, **headers: str) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    return await ask("HEAD", port, path, headers)
+
+
+async def ask(
+    method: str, port: int, path: str, headers: dict[str, str]
+) -> tuple[int, CIMultiDictProxy[str], bytes]:
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"http://127.0.0.1:{port}{path}", headers=headers) as response,
+        session.request(method, f"http://127.0.0.1:{port}{path}", headers=headers) as response,
     ):
         return response.status, response.headers, await response.read()
 
@@ -298,3 +308,70 @@ async def test_an_article_edited_at_the_source_is_edited_in_the_feed(archive: Ar
     parsed = feedparser.parse(body).entries[1]
     assert parsed.title == "Tin huyen-uy (đã sửa)"
     assert "Nội dung đã sửa." in parsed.content[0].value
+
+
+async def test_head_answers_with_the_feeds_headers_and_no_body(archive: Archive) -> None:
+    path = "/feeds/thong-bao.atom"
+    _, got, body = await fetch(archive.port, path)
+    status, headers, nothing = await head(archive.port, path)
+    assert (status, nothing) == (200, b"")
+    for name in ("ETag", "Last-Modified", "Content-Type"):
+        assert headers[name] == got[name], name
+    assert headers["Content-Length"] == str(len(body))  # what a GET would carry
+    status, _, nothing = await head(archive.port, path, **{"If-None-Match": got["ETag"]})
+    assert (status, nothing) == (304, b"")
+    since = {"If-Modified-Since": got["Last-Modified"]}
+    status, _, nothing = await head(archive.port, path, **since)
+    assert (status, nothing) == (304, b"")
+    status, _, nothing = await head(archive.port, "/feeds/khong-co.atom")
+    assert (status, nothing) == (404, b"")
+
+
+async def test_a_query_changes_neither_the_self_link_nor_the_etag(archive: Archive) -> None:
+    _, plain, body = await fetch(archive.port, "/feeds/all.atom")
+    own = f"http://127.0.0.1:{archive.port}/feeds/all.atom"
+    for query in ("?x=1", "?utm_source=reader&x=%3C2%3E"):
+        status, headers, again = await fetch(archive.port, f"/feeds/all.atom{query}")
+        assert status == 200
+        assert headers["ETag"] == plain["ETag"]
+        assert again == body
+        assert feedparser.parse(again).feed.links[0].href == own
+    etag = {"If-None-Match": plain["ETag"]}
+    status, _, _ = await fetch(archive.port, "/feeds/all.atom?x=3", **etag)
+    assert status == 304
+
+
+async def test_a_huge_first_paragraph_is_cut_and_the_rest_opens_in_the_bot(
+    archive: Archive,
+) -> None:
+    paragraph = " ".join(f"Câu thứ {n} của một đoạn rất dài." for n in range(70_000))
+    assert len(paragraph) > 2_000_000
+    blocks = (
+        BodyBlock(BlockKind.PARAGRAPH, paragraph),
+        BodyBlock(BlockKind.IMAGE, "", "https://anbien.kiengiang.gov.vn/anh/sau.jpg"),
+        BodyBlock(BlockKind.PARAGRAPH, "Đoạn cuối."),
+    )
+    huge = entry("huge", 0.5, blocks=blocks, body=body_text(blocks))
+    ids = await stored_now(archive, huge)
+    status, _, body = await fetch(archive.port, "/feeds/all.atom")
+    assert status == 200
+    check_rfc4287(body)
+    feed = feedparser.parse(body)
+    assert feed.bozo == 0
+    assert feed.entries[0].title == "Tin huge"
+    content = lxml.html.fragment_fromstring(feed.entries[0].content[0].value, create_parent="div")
+    shown, more = content.findall("p")
+    assert len(shown.text) > 100_000
+    assert paragraph.startswith(shown.text)
+    assert shown.text.endswith(" của một đoạn rất dài.")  # after a whole sentence
+    assert content.find(".//img") is None
+    assert more.text_content() == "… Xem chi tiết"
+    assert more.find("a").get("href") == f"https://t.me/anbien_test_bot?start=a{ids['huge']}"
+
+
+async def stored_now(archive: Archive, *entries: Entry) -> dict[str, int]:
+    """Store entries of thong-bao in the running bot's store; return their ids."""
+    result = await archive.store.store_entries(
+        "thong-bao", ["thong-bao"], list(entries), now=NOW, plan=None
+    )
+    return {e.key: article_id for e, article_id in zip(entries, result.new, strict=True)}

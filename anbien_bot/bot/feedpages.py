@@ -81,8 +81,7 @@ class FeedPage(RequestHandler):
         self._shelf = shelf
 
     async def get(self, key: str) -> None:
-        own_url = absolute_url(self.request.full_url()) or ""
-        info = self._shelf.info(key, own_url)
+        info = self._shelf.info(key, self._own_url())
         if info is None:
             self.set_status(404)
             self.set_header("Content-Type", "text/plain; charset=utf-8")
@@ -97,6 +96,20 @@ class FeedPage(RequestHandler):
             self.set_status(304)
             return
         self.write(self._shelf.document(info, articles))
+
+    async def head(self, key: str) -> None:
+        # Feed readers and link checkers ask with HEAD. Tornado answers it from what get
+        # writes: the ETag and Content-Length of the body, the same 304 rules, and no body.
+        await self.get(key)
+
+    def _own_url(self) -> str:
+        """Return the address this feed was asked at, without its query.
+
+        A query changes nothing in a feed: kept, each new one would come back in the self
+        link with a new ETag, and build the feed again (FeedShelf keeps one per key).
+        """
+        request = self.request
+        return absolute_url(f"{request.protocol}://{request.host}{request.path}") or ""
 
     def _unchanged_since(self, changed: float) -> bool:
         """Return whether If-Modified-Since, alone, says the reader has this version.

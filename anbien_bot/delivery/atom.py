@@ -25,6 +25,7 @@ from ..models import Article, BodyBlock
 from ..text.urls import absolute_url
 from ..texts import plain, text
 from ..values import BlockKind
+from .render import split_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT_TYPE = "application/atom+xml; charset=utf-8"
@@ -40,6 +41,9 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # An entry's HTML grows block by block up to this many characters; a 2 MB article is cut
 # there with a link to the rest, so fifty of them still make a feed a reader can fetch.
 CONTENT_LIMIT = 200_000
+# Elements holding one block's text, cut at a sentence or word end when they do not fit;
+# a figure or a table row is whole or left out.
+_TEXT_TAGS = frozenset({"p", "h3", "li"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +126,7 @@ def _entry(root: etree._Element, feed: FeedInfo, article: Article) -> None:
         category.set("label", xml_text(feed.category_names.get(key, key)))
     if article.summary.strip():
         _add(entry, "summary", article.summary.strip()).set("type", "text")
-    _add(entry, "content", article_html(article)).set("type", "html")
+    _add(entry, "content", article_html(article, in_bot)).set("type", "html")
 
 
 def _add(parent: etree._Element, name: str, value: str | None = None) -> etree._Element:
@@ -142,17 +146,22 @@ def _link(parent: etree._Element, rel: str, href: str, kind: str) -> None:
 # -- the article as HTML -----------------------------------------------------------------------
 
 
-def article_html(article: Article) -> str:
+def article_html(article: Article, in_bot: str | None = None) -> str:
     """Return the article's body as an HTML fragment: its blocks in order, then attachments.
 
-    An article stored before bodies were kept whole has its photo and body paragraphs.
+    An article stored before bodies were kept whole has its photo and body paragraphs. A body
+    over CONTENT_LIMIT ends with the start of the block that does not fit, then a link to the
+    rest: in the bot (in_bot) when it is known, since the portal's page may not last.
     """
     parts: list[str] = []
     size = 0
     for element in _body(article):
-        piece = etree.tostring(element, method="html", encoding="unicode")
+        piece = _html(element)
         if size + len(piece) > CONTENT_LIMIT:
-            parts.append(_html(_more(article)))
+            start = _start_of(element, CONTENT_LIMIT - size)
+            if start is not None:
+                parts.append(_html(start))
+            parts.append(_html(_more(article, in_bot)))
             break
         parts.append(piece)
         size += len(piece)
@@ -233,9 +242,46 @@ def _tree(tag: str, content: str | list[etree._Element]) -> etree._Element:
     return element
 
 
-def _more(article: Article) -> etree._Element:
-    """Return the paragraph that ends a body cut at CONTENT_LIMIT: a link to the original."""
-    url = absolute_url(article.url)
+def _start_of(element: etree._Element, room: int) -> etree._Element | None:
+    """Return as much of a body element as fits in room characters of HTML, or None.
+
+    A list or table keeps its whole items or rows while they fit, then the start of the item
+    that does not; text is cut after a sentence, else at a word (render.split_text).
+    """
+    if element.tag in ("ul", "table", "blockquote"):
+        kept = etree.Element(element.tag)
+        room -= len(_html(kept))
+        for child in list(element):
+            piece = len(_html(child))
+            if piece > room:
+                start = _start_of(child, room)
+                if start is not None:
+                    kept.append(start)
+                break
+            kept.append(child)
+            room -= piece
+        return kept if len(kept) else None
+    if element.tag not in _TEXT_TAGS:
+        return None
+    value = "\n".join([element.text or "", *(br.tail or "" for br in element)])
+    # Escaping (&amp;) and <br> make the HTML longer than the text: each try that does not
+    # fit cuts that much more, and each is shorter than the one before.
+    budget = room - len(_html(etree.Element(element.tag)))
+    while budget > 0:
+        text_part = split_text(value[: budget + 1], budget)[:1]
+        if not text_part:
+            return None
+        start = _lines(element.tag, text_part[0])
+        over = len(_html(start)) - room
+        if over <= 0:
+            return start
+        budget = len(text_part[0]) - over
+    return None
+
+
+def _more(article: Article, in_bot: str | None) -> etree._Element:
+    """Return the paragraph that ends a body cut at CONTENT_LIMIT: a link to the rest."""
+    url = in_bot or absolute_url(article.url)
     label = "… " + plain(text("vi", "read_more"))
     if url is None:
         return _tree("p", label)
