@@ -714,6 +714,11 @@ class FakeTelegram:
     def _m_answerCallbackQuery(self, params: _Json, files: _Files) -> bool:
         if len(str(params.get("text") or "")) > 200:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        # Outside games, Telegram opens only a link that starts this bot with a payload.
+        url = params.get("url")
+        start = f"https://t.me/{self.bot_user['username']}?start="
+        if url is not None and not (str(url).startswith(start) and len(str(url)) > len(start)):
+            raise ApiError(400, "Bad Request: URL_INVALID")
         return True
 
     def _m_getChatMember(self, params: _Json, files: _Files) -> _Json:

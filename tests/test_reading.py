@@ -350,8 +350,8 @@ async def test_a_stale_or_forged_button_gets_a_short_answer_and_nothing_else(
         plain(text("vi", "reading_gone")),
         plain(text("vi", "reading_no_page")),
         plain(text("vi", "reading_no_page")),
-        plain(text("vi", "button_invalid")),
-        plain(text("vi", "button_invalid")),
+        plain(text("vi", "reading_invalid")),
+        plain(text("vi", "reading_invalid")),
     ]
     assert await say(fake, READER, "/help")  # still answering
     assert len(fake.sent_to(READER)) == 1  # the help only

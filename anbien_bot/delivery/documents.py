@@ -19,6 +19,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest
 
 from ..net.fetch import Fetcher, FetchError
+from ..net.files import not_a_file
 from ..store import Store
 from ..text.dates import utcnow
 from .images import DOCUMENT_LIMIT
@@ -87,7 +88,7 @@ class Documents:
         pace: Callable[[], Awaitable[object]],
     ) -> Message | None:
         """Upload the attachment's file and keep its file_id; None when there is no file."""
-        data = await self._archived(document.url) or await self._download(document.url)
+        data = await self._archived(document.url) or await self._download(document)
         if data is None:
             return None
         await pace()
@@ -137,10 +138,12 @@ class Documents:
             log.warning("document %s: archived copy %s unreadable: %s", url, path, exc)
             return None
 
-    async def _download(self, url: str) -> bytes | None:
-        """Return the file at url fetched by us, or None (and say why) when it cannot be."""
+    async def _download(self, document: Document) -> bytes | None:
+        """Return the attachment fetched by us, or None (and say why) when it cannot be, or
+        when what came is a web page or no PDF where a PDF was named (a soft 404)."""
         if self.fetcher is None:
             return None
+        url = document.url
         # Attachments, like photos, may sit on another public server than the source's,
         # and share the cap for files we fetch to upload (never over Telegram's 50 MB).
         cap = min(self.fetcher.max_image_bytes, DOCUMENT_LIMIT)
@@ -149,4 +152,10 @@ class Documents:
         except FetchError as exc:
             log.warning("document %s: download failed: %s", url, exc.reason)
             return None
-        return fetched.body or None
+        if not fetched.body:
+            return None
+        problem = not_a_file(fetched.body, fetched.content_type, url, document.name)
+        if problem is not None:
+            log.warning("document %s: sent as its link: the portal answered %s", url, problem)
+            return None
+        return fetched.body

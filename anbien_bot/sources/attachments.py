@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from ..config import Config
 from ..net.fetch import BodyTooLarge, Fetcher, FetchError
+from ..net.files import is_pdf
 from ..store import Store, WantedFile
 from ..store.files import MAX_TRIES
 from ..text.dates import utcnow
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 PER_ROUND = 20  # downloads per poll round, so one round never grows long with files
 _FIRST_RETRY = timedelta(hours=1)
 _LAST_RETRY = timedelta(days=1)
-_PDF_MAGIC = b"%PDF-"
 
 
 @dataclass
@@ -87,7 +87,7 @@ class FileKeeper:
             return await self._refuse(file, f"kept the link only: {exc.reason}")
         except FetchError as exc:
             return await self._failed(file, exc.reason)
-        if not fetched.body.startswith(_PDF_MAGIC):
+        if not is_pdf(fetched.body):
             return await self._refuse(file, "kept the link only: not a PDF")
         try:
             path = await self.store.keep_file(file.url, fetched.body, self.clock())

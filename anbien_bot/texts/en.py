@@ -296,6 +296,8 @@ TEMPLATES: dict[str, str | Plural] = {
     "reading_busy": "Still sending you an article: press again once it has arrived.",
     "reading_gone": "This article is no longer in the archive.",
     "reading_no_page": "This article has no such page. Press “📖 Read in full” to start over.",
+    "reading_invalid": "This reading button is not valid. Press “📖 Read in full” under a post.",
+    "reading_private": "The full text is sent only in a private chat with the bot.",
 }
 
 COMMANDS: list[tuple[str, str]] = [

@@ -254,6 +254,8 @@ TEMPLATES: dict[str, str] = {
     "reading_busy": "Đang gửi bài cho bạn, xin chờ gửi xong rồi bấm tiếp.",
     "reading_gone": "Bài này không còn trong kho lưu trữ.",
     "reading_no_page": "Bài này không có trang đó. Bấm “📖 Đọc toàn văn” để đọc từ đầu.",
+    "reading_invalid": "Nút đọc này không đúng. Bấm “📖 Đọc toàn văn” dưới bài để đọc.",
+    "reading_private": "Toàn văn chỉ gửi trong trò chuyện riêng với bot.",
 }
 
 # Command names are ASCII (Telegram allows only a-z, 0-9 and _); the aliases stay out of

@@ -1,18 +1,23 @@
 """Reading an article in full inside Telegram: the "📖 Đọc toàn văn" button under posts,
 search results and /latest, and the "Trang sau ›" buttons under a long article's pages.
 
-A press sends that page to the chat it came from (delivery/reader.py does the sending, in
+A press in a private chat sends that page there (delivery/reader.py does the sending, in
 the background and paced); the answer to the press says so, or why not in a few words: the
-article is gone, the page does not exist, the button is not one of ours.
+article is gone, the page does not exist, the button is not one of ours. A press anywhere
+else (a channel, a group, an inline message) sends nothing there: a channel's viewers must
+not make the bot post albums and files for everyone. Its answer opens the article's deep
+link instead, the bot's private chat, where the post comes with its own reading button.
 """
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from ...config import Config
+from ...delivery.links import bot_username
 from ...delivery.reading import CALLBACK_PATTERN, parse_reading_callback
+from ...text.deeplinks import article_link
 from ...texts import Lang, plain, text
 from .. import groups
 from ..services import BotContext, Services, running_services
@@ -38,17 +43,25 @@ async def send_reading(
 
 
 async def read(update: Update, context: BotContext) -> None:
-    """Send the page a reading button names to the chat it was pressed in; always answer."""
+    """Send the page a reading button names to the private chat it was pressed in, or
+    answer a press anywhere else with the article's deep link; always answer."""
     press, lang = update.callback_query, await language(update, context)
     if press is None:
         return
     parsed = parse_reading_callback(press.data)
-    # A button under an inline message has no chat: the page goes to whoever pressed it.
-    chat = update.effective_chat or update.effective_user
-    if parsed is None or chat is None:
-        await press.answer(plain(text(lang, "button_invalid")))
+    if parsed is None:
+        await press.answer(plain(text(lang, "reading_invalid")))
         return
     article_id, page, note = parsed
+    chat = update.effective_chat
+    if chat is None or chat.type != Chat.PRIVATE:
+        # Telegram lets a press open a t.me/<bot>?start= link: the reading goes on privately.
+        link = article_link(bot_username(context.bot), article_id)
+        if link is None:
+            await press.answer(plain(text(lang, "reading_private")))
+        else:
+            await press.answer(url=link)
+        return
     svc = context.services
     if note:  # the page number between the buttons: say where the reader is
         pages = await svc.reader.pages(article_id, lang)
