@@ -67,7 +67,7 @@ class ArticlePage:
 def parse_article(html: bytes | str, page_url: str, selectors: Selectors) -> ArticlePage:
     """Return the parts of an article page; raise ExtractError if it is not HTML at all."""
     with reading():
-        root = parse_page(html)
+        root = parse_page(html, page_url)
         if root is None:
             raise ExtractError("the page is empty")
         return _article(root, page_url, selectors)

@@ -29,7 +29,7 @@ def item_body(html: str, base_url: str, title: str = "") -> ItemBody:
         return ItemBody()
     try:
         with reading():
-            root = parse_page(html)
+            root = parse_page(html, base_url)
             if root is None:
                 return ItemBody()
             text = arrange(read_blocks(root), title)
