@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..models import Attachment, BodyBlock
 from .articletext import arrange, resolved
 from .htmlpage import ExtractError, reading
-from .pagefields import attachments, file_links
+from .pagefiles import attachments, file_links
 from .pagetext import parse_page, read_blocks
 
 
