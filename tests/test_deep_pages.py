@@ -96,3 +96,13 @@ def test_flattening_leaves_the_shallow_markup_as_written() -> None:
     # div above them); the rest are line breaks.
     assert deep.count(b"<div") == 3 + 47
     assert deep.count(b"</div>") == 3 + 47
+
+
+def test_a_file_linked_in_the_deep_part_is_still_an_attachment() -> None:
+    link = '<p>Chi tiết: <a href="/vb/ke-hoach-45.pdf">Kế hoạch 45/KH-UBND</a></p>'
+    read = parse_article(page("<div>" * 5000 + link + "</div>" * 5000), URL, Selectors())
+
+    assert [(a.title, a.url) for a in read.attachments] == [
+        ("Kế hoạch 45/KH-UBND", f"{SITE}/vb/ke-hoach-45.pdf")
+    ]
+    assert [b.text for b in read.blocks][-2:] == [AFTER, LAST]

@@ -134,7 +134,8 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     # are not read as text too.
     links = _links_in(pick("attachments")) or file_links(bodies)
     skip += file_lines(root, bodies, links)
-    blocks = [b for body in bodies for b in read_blocks(body, skip, pick("caption"))]
+    left_out = set(skip)  # looked up once per element of the page
+    blocks = [b for body in bodies for b in read_blocks(body, left_out, pick("caption"))]
     text = arrange(blocks, title)
 
     chosen_date = next(filter(None, map(date_of, pick("date"))), None)

@@ -26,6 +26,7 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 # Elements deeper than this are flattened in a second reading: far below libxml2's 256, far
 # above any portal layout, so the page's own blocks (and selectors) still find their elements.
 _FLAT_DEPTH = 120
+_LINK_ROOM = 8  # links are kept this much deeper: a file or a source named in the deep part
 _TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]*?(/?)>")
 _VOID = frozenset(b"area base br col embed hr img input link meta param source track wbr".split())
 _INLINE = frozenset(
@@ -80,6 +81,7 @@ def flattened(data: bytes, depth: int = _FLAT_DEPTH) -> bytes:
     """
     out: list[bytes] = []
     stack: list[tuple[bytes, bool]] = []  # (tag, left out) per element open
+    kept = 0  # how many elements on the stack are kept: the depth in the flattened page
     # Per tag, how many are on the stack: a stray end tag is passed over without a search,
     # so a hostile page is read in linear time.
     open_count: dict[bytes, int] = {}
@@ -90,13 +92,15 @@ def flattened(data: bytes, depth: int = _FLAT_DEPTH) -> bytes:
             continue
         drop = False
         if not closing:
-            drop = len(stack) >= depth
+            drop = kept >= (depth + _LINK_ROOM if name == b"a" else depth)
+            kept += not drop
             stack.append((name, drop))
             open_count[name] = open_count.get(name, 0) + 1
         elif open_count.get(name):
             while True:  # close it and whatever was opened inside and left open
                 tag, left_out = stack.pop()
                 open_count[tag] -= 1
+                kept -= not left_out
                 if tag == name:
                     drop = left_out
                     break
