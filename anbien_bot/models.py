@@ -3,6 +3,7 @@ how a chat wants its posts and where the planner puts them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +30,24 @@ class BodyBlock:
     kind: BlockKind
     text: str
     url: str = ""
+
+
+# How a list item writes its own number: "1. ", "2) ", "a) ", "Điều 3", "Bước 2".
+_NUMBER_MARK = re.compile(
+    r"\d{1,6}[.)]\s|[a-zđ]\)\s|(?:điều|khoản|mục|bước|phần|chương)\s+\d+\b", re.I
+)
+
+
+def numbered(text: str) -> bool:
+    """Tell whether a list item's text starts with its own number ("1. Bước một")."""
+    return _NUMBER_MARK.match(text) is not None
+
+
+def bulleted(block: BodyBlock) -> bool:
+    """Tell whether a block is shown as a list item with a bullet: an item that does not carry
+    its own number (a numbered list's items carry theirs, sources/pagetext.py; "1. Bước một"
+    shows as it is, never "• 1. Bước một")."""
+    return block.kind is BlockKind.ITEM and not numbered(block.text)
 
 
 def body_text(blocks: tuple[BodyBlock, ...]) -> str:

@@ -31,7 +31,7 @@ from lxml import etree  # noqa: E402
 from anbien_bot.models import Selectors  # noqa: E402
 from anbien_bot.sources.articletext import arrange  # noqa: E402
 from anbien_bot.sources.extract import ArticlePage, parse_article  # noqa: E402
-from anbien_bot.sources.pagefields import attachments, file_links  # noqa: E402
+from anbien_bot.sources.pagefiles import attachments, file_links  # noqa: E402
 from anbien_bot.sources.pagetext import Block, is_photo, read_blocks  # noqa: E402
 from anbien_bot.text.dates import VN_TZ  # noqa: E402
 from anbien_bot.text.urls import absolute_url  # noqa: E402

@@ -21,7 +21,7 @@ from itertools import groupby
 
 from lxml import etree
 
-from ..models import Article, BodyBlock
+from ..models import Article, BodyBlock, bulleted
 from ..text.urls import absolute_url
 from ..texts import plain, text
 from ..values import BlockKind
@@ -178,8 +178,9 @@ def _body(article: Article) -> Iterator[etree._Element]:
     if lead and article.image_url not in shown and lead not in shown:
         yield _figure(lead, "")
     # Items of a list and rows of a table arrive one block each: consecutive ones are one list.
-    for kind, run in groupby(blocks, key=lambda b: b.kind):
-        if kind is BlockKind.ITEM:
+    # A numbered list's items carry their numbers and are lines of their own, not bulleted.
+    for (kind, listed), run in groupby(blocks, key=lambda b: (b.kind, bulleted(b))):
+        if listed:
             yield _tree("ul", [_tree("li", b.text) for b in run])
         elif kind is BlockKind.ROW:
             yield _tree("table", [_row(b.text) for b in run])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from ..models import Article, Attachment, BodyBlock, body_text
+from ..models import Article, Attachment, BodyBlock, body_text, bulleted
 from ..text.dates import format_vn
 from ..text.urls import absolute_url
 from ..text.vntext import clean_line, clean_paragraphs, cut_at_word, fold
@@ -182,7 +182,7 @@ def _text_blocks(block: BodyBlock) -> list[Block]:
     kind = block.kind
     if kind is BlockKind.HEADING:
         return [(bold(piece),) for piece in pieces]
-    if kind is BlockKind.ITEM:
+    if bulleted(block):
         return [("• " if i == 0 else "", piece) for i, piece in enumerate(pieces)]
     if kind is BlockKind.QUOTE:
         return [(Span("blockquote", (piece,)),) for piece in pieces]

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..models import Article, BodyBlock
+from ..models import Article, BodyBlock, bulleted
 from ..text.dates import format_vn
 from ..text.urls import absolute_url
 from ..text.vntext import clean_line, clean_paragraphs, fold
@@ -147,7 +147,7 @@ def _body_units(article: Article) -> Iterator[Unit]:
     for block in blocks:
         node = _block_node(block)
         if node is not None:
-            yield block.kind is BlockKind.ITEM, node
+            yield bulleted(block), node
     author = clean_line(article.author)
     if author:
         yield False, element("p", element("i", author))
@@ -169,7 +169,9 @@ def _block_node(block: BodyBlock) -> Node | None:
         return element("figure", img, element("figcaption", caption)) if caption else img
     if not caption:
         return None
-    return element(_TEXT_TAGS[block.kind], caption)
+    # A numbered item shows its own number on a line of its own, not in a bulleted list.
+    numbered = block.kind is BlockKind.ITEM and not bulleted(block)
+    return element("p" if numbered else _TEXT_TAGS[block.kind], caption)
 
 
 def _tail(article: Article, lang: Lang, room: int) -> list[Node]:

@@ -29,9 +29,6 @@ from .listing import ListingItem
 from .mainblock import main_element
 from .pagefields import (
     Metas,
-    attachment_block,
-    attachments,
-    file_links,
     find_date,
     find_lead,
     find_title,
@@ -40,6 +37,7 @@ from .pagefields import (
     photo_above,
     structured_author,
 )
+from .pagefiles import attachment_block, attachments, file_lines, file_links
 from .pagetext import is_photo, parse_page, read_blocks, text_of
 
 # The article-page selectors, in the order ArticlePage.unmatched names them.
@@ -67,7 +65,7 @@ class ArticlePage:
 def parse_article(html: bytes | str, page_url: str, selectors: Selectors) -> ArticlePage:
     """Return the parts of an article page; raise ExtractError if it is not HTML at all."""
     with reading():
-        root = parse_page(html)
+        root = parse_page(html, page_url)
         if root is None:
             raise ExtractError("the page is empty")
         return _article(root, page_url, selectors)
@@ -132,7 +130,12 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     block = None if pick("attachments") else attachment_block(root, bodies)
     skip = [el for el in (*pick("author"), *pick("attachments")) if not _holds_any(el, bodies)]
     skip += [block] if block is not None else []
-    blocks = [b for body in bodies for b in read_blocks(body, skip, pick("caption"))]
+    # Files found in the text are listed apart: their lines ("Tệp đính kèm", one per file)
+    # are not read as text too.
+    links = _links_in(pick("attachments")) or file_links(bodies)
+    skip += file_lines(root, bodies, links)
+    left_out = set(skip)  # looked up once per element of the page
+    blocks = [b for body in bodies for b in read_blocks(body, left_out, pick("caption"))]
     text = arrange(blocks, title)
 
     chosen_date = next(filter(None, map(date_of, pick("date"))), None)
@@ -145,7 +148,6 @@ def _article(root: Element, page_url: str, selectors: Selectors) -> ArticlePage:
     image_url = chosen_image or next((u for u in shared if u and is_photo(u)), None)
     if image_url is None and (above := photo_above(title_el, bodies[0])):
         image_url = absolute_url(above, page_url)
-    links = _links_in(pick("attachments")) or file_links(bodies)
     links += find_links(block) if block is not None else []
     results = (chosen_title, chosen_date, chosen_lead, pick("body"), chosen_image)
     results += (pick("caption"), chosen_author, pick("attachments"))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..models import Attachment, BodyBlock
 from .articletext import arrange, resolved
 from .htmlpage import ExtractError, reading
-from .pagefields import attachments, file_links
+from .pagefiles import attachments, file_links
 from .pagetext import parse_page, read_blocks
 
 
@@ -29,7 +29,7 @@ def item_body(html: str, base_url: str, title: str = "") -> ItemBody:
         return ItemBody()
     try:
         with reading():
-            root = parse_page(html)
+            root = parse_page(html, base_url)
             if root is None:
                 return ItemBody()
             text = arrange(read_blocks(root), title)

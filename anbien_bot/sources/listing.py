@@ -54,7 +54,7 @@ class ListingItem:
 def parse_listing(html: bytes | str, page_url: str, selectors: Selectors) -> list[ListingItem]:
     """Return the article links of a listing page in page order, each once."""
     with reading():
-        root = parse_page(html)
+        root = parse_page(html, page_url)
     if root is None:
         return []
     if selectors.item:

@@ -1,5 +1,5 @@
-"""Where an article page keeps its title, date, lead, photo, author and files, found without
-selectors on the layouts Vietnamese portals share.
+"""Where an article page keeps its title, date, lead, photo and author, found without
+selectors on the layouts Vietnamese portals share (its files: pagefiles.py).
 
 The title is the heading nearest above the article's text (the page's ``<title>`` and its
 only ``<h1>`` often name the site or the section); the date is the page's metadata, else the
@@ -13,13 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from urllib.parse import unquote
 
 from lxml import etree
 
-from ..models import Attachment
 from ..text.dates import parse_vietnamese_datetime
-from ..text.urls import absolute_url
 from ..text.vntext import clean_line, fold
 from .articletext import (
     clean_text,
@@ -34,12 +31,6 @@ from .pagetext import is_icon, is_photo, text_of
 
 Metas = dict[str, list[str]]
 
-_GENERIC_LINK = frozenset({"tải về", "tải xuống", "download", "xem", "tại đây", "xem chi tiết"})
-_FILE_LINK = re.compile(
-    r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|zip|rar|7z)(?:$|/)|linkclick\.aspx|"
-    r"com_attachments|/attachments?/download",
-    re.I,
-)
 # "Tiêu đề | Cổng thông tin điện tử xã Đông Thái": the site's name after the title.
 _SITE_SUFFIX = re.compile(r"\s+[|\-–—]\s+(?:cổng|trang)\s+thông\s+tin\b.*$", re.I)
 _TITLE_CLASS = re.compile(r"title|tieu-?_?de|headline", re.I)
@@ -71,9 +62,6 @@ _titled = etree.XPath(
 _TEXT = "text()[normalize-space()][not(parent::script or parent::style)]"
 _following_text = etree.XPath(f"following::{_TEXT}[position() <= $n]")
 _before_text = etree.XPath(f"preceding::{_TEXT}[position() <= 3]")
-_labels = etree.XPath(
-    "//body//text()[contains(., 'đính kèm') or contains(., 'Đính kèm') or contains(., 'ĐÍNH KÈM')]"
-)
 _structured_dates = etree.XPath("//*[@datetime or @itemprop='datePublished']")
 
 
@@ -297,57 +285,3 @@ def structured_author(root: Element) -> str:
         if name := signed_name(_AUTHOR_PREFIX.sub("", first_line([el]))):
             return name
     return ""
-
-
-def attachment_block(root: Element, bodies: list[Element]) -> Element | None:
-    """Return the "Tệp đính kèm" block with its links, unless it is the whole body or more."""
-    page_text = root.text_content()
-    if "ính kèm" not in page_text and "ÍNH KÈM" not in page_text:
-        return None  # most pages have none, and the XPath below is slow
-    for label in _labels(root):
-        if len(label.strip()) > 40:
-            continue  # a sentence that mentions attachments, not a heading
-        block = label.getparent()
-        block = block.getparent() if label.is_tail else block
-        for _ in range(4):
-            if block is None or _holds_any(block, bodies):
-                break
-            if block.tag != "a" and find_links(block):
-                return block
-            block = block.getparent()
-    return None
-
-
-def file_links(bodies: list[Element]) -> list[Element]:
-    """Return the links to documents (PDFs, signed decisions, forms) inside the article."""
-    return [
-        a
-        for body in bodies
-        for a in find_links(body)
-        if _FILE_LINK.search(a.get("href", "").partition("#")[0])
-    ]
-
-
-def attachments(links: list[Element], page_url: str) -> tuple[Attachment, ...]:
-    """Return links as attachments with absolute URLs, each file once under its best name."""
-    found: dict[str, Attachment] = {}
-    for a in links:
-        url = absolute_url(a.get("href", ""), page_url)
-        if url is None:
-            continue
-        title = first_line([a]) or clean_line(clean_text(a.get("title", "")))
-        named = bool(title) and title.lower() not in _GENERIC_LINK
-        if url in found and (not named or found[url].title != _file_name(a)):
-            continue  # an icon or a "Tải về" button beside the named link
-        found[url] = Attachment(title=title if named else _file_name(a), url=url)
-    return tuple(found.values())
-
-
-def _file_name(a: Element) -> str:
-    name = a.get("href", "").partition("?")[0].rstrip("/").rpartition("/")[2]
-    return clean_line(unquote(name))
-
-
-def _holds_any(el: Element, inner: list[Element]) -> bool:
-    """Tell whether el is, or contains, any of the inner elements."""
-    return any(el is i or el in i.iterancestors() for i in inner)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ..models import numbered
 from ..text.vntext import clean_line
 from ..values import BlockKind
 from .pagebytes import parse_page as parse_page
@@ -98,6 +99,9 @@ class _Walk:
         self.owners: list[etree._Element] = []  # the block elements the walk is inside
         self.kinds: list[BlockKind] = []  # the kind of text each owner holds
         self.cells: list[str] | None = None  # the cells of the table row being read
+        self.numbers: dict[etree._Element, int] = {}  # the last number given in each "ol"
+        # The item of a numbered list whose first line is still to come, and its number.
+        self.number: tuple[etree._Element, str] | None = None
 
     def add(self, text: str) -> None:
         self.buffer.append(text)
@@ -117,6 +121,9 @@ class _Walk:
                 BlockKind.HEADING if el.get("role") == "heading" else None
             )
             self.kinds.append(kind or (self.kinds[-1] if self.kinds else BlockKind.PARAGRAPH))
+            parent = el.getparent() if el.tag == "li" else None
+            if parent is not None and parent.tag == "ol":
+                self.number = (el, f"{_item_number(el, parent, self.numbers)}. ")
             if self.cells is not None and el.tag in _CELLS:
                 self.cells.append("")
         if caption:
@@ -132,6 +139,8 @@ class _Walk:
         self.bold -= bold
         if block:
             self.flush()
+            if self.number and self.owners and self.owners[-1] is self.number[0]:
+                self.number = None  # an item without text: its number is not the next line's
             if self.owners:
                 self.owners.pop()
                 self.kinds.pop()
@@ -161,6 +170,10 @@ class _Walk:
         self.plain = self.unbold = 0
         if not line:
             return
+        if self.number:  # the first line of a numbered list's item: "1. Bước một"
+            if not numbered(line):  # an item that writes its own ("Điều 3.") keeps it alone
+                line = self.number[1] + line
+            self.number = None
         if self.cells is not None:  # a cell's lines are one text
             if not self.cells:
                 self.cells.append("")
@@ -279,6 +292,22 @@ def _is_data_row(row: etree._Element) -> bool:
         if size > _LOOKED_AT * 5:
             return False
     return True
+
+
+def _item_number(item: etree._Element, ol: etree._Element, numbers: dict) -> int:
+    """Return the number a numbered list shows for its item: its value, else one past the
+    item before (the list's start for the first)."""
+    number = _integer(item.get("value"))
+    if number is None:
+        last = numbers.get(ol)
+        number = last + 1 if last is not None else _integer(ol.get("start"), 1)
+    numbers[ol] = number
+    return number
+
+
+def _integer(value: str | None, default: int | None = None) -> int | None:
+    digits = (value or "").strip()
+    return int(digits) if digits.isdigit() and len(digits) <= 6 else default
 
 
 def _reads_as_heading(line: str) -> bool:
