@@ -286,12 +286,13 @@ def test_a_paragraph_without_sentences_is_cut_at_a_word() -> None:
 
 
 def test_a_long_list_keeps_whole_items_then_the_start_of_the_next() -> None:
+    # Bulleted items ("1. …" would be a numbered item, shown as a paragraph: models.bulleted).
     item = " ".join(["Một việc cần làm trước mùa mưa bão."] * 40)
-    body = cut_entry([BodyBlock(BlockKind.ITEM, f"{n}. {item}") for n in range(2000)])
+    body = cut_entry([BodyBlock(BlockKind.ITEM, f"Việc {n}: {item}") for n in range(2000)])
     items = [li.text for li in body.find("ul")]
     assert 100 < len(items) < 2000
-    assert items[:-1] == [f"{n}. {item}" for n in range(len(items) - 1)]
-    last = f"{len(items) - 1}. {item}"
+    assert items[:-1] == [f"Việc {n}: {item}" for n in range(len(items) - 1)]
+    last = f"Việc {len(items) - 1}: {item}"
     assert last.startswith(items[-1])
     assert items[-1].endswith(".")
     assert len(items[-1]) < len(last)  # the one that did not fit, cut

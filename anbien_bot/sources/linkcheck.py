@@ -87,13 +87,8 @@ class LinkChecker:
         return frozenset(url for url in wanted if url in known and known[url].dead)
 
     def checkable(self, url: str) -> bool:
-        """Return whether url can be checked: an http(s) address with a host.
-
-        Only stored articles' addresses are asked for, so no one makes the bot contact a host
-        of their choosing; and a portal whose source was taken out of the config (it died)
-        is still checked. The fetcher keeps private addresses out unless configured.
-        """
-        return url.startswith(("http://", "https://")) and bool(host_of(url))
+        """Return whether url is on a host the bot reads (a configured source's)."""
+        return host_of(url) in self.fetcher.allowed_hosts
 
     async def check(self, url: str) -> LinkCheck:
         """Ask for url once and return what it says about the page (nothing is kept)."""
