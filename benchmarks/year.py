@@ -1,7 +1,7 @@
 """A year of service on a simulated clock: does the store stay small and the bot stay fast?
 
 Run from the repository root: ``python benchmarks/year.py [--days 365] [--subscribers 10000]``
-(a full year takes about half an hour on two cores; ``--days 20`` is a quick look).
+(a full year takes about two hours on two cores; ``--days 20`` is a quick look).
 
 10,000 subscribers (half of them following every category, the rest one to four; one in ten
 on a daily digest, one in twenty with quiet hours, one in ten reading English), 20 posts a
