@@ -9,8 +9,8 @@ URLs), a list in one article of three, a small table in one of five, and in ``--
 them one or two attached PDFs. The same articles are stored twice through the real store
 (Store.import_entries, as ``backfill`` stores them, in batches of 500): once whole (with their
 blocks) and once as text only (the same body, no blocks), each into a new database. Prints
-each database's size after a checkpoint, bytes per article, what the blocks add, and what the
-biggest tables hold.
+each database's size after a checkpoint, bytes per article, what the blocks add or save (they
+are kept compressed, the text only is not), and what the biggest tables hold.
 
 The PDFs are kept outside the database (store/files.py). Writing gigabytes is not needed to
 know their size: ``--files-sample`` articles with a PDF get real files of about ``--pdf-kb``
@@ -211,12 +211,11 @@ async def main() -> None:
             for name, part in parts:
                 print(f"  {name:<28} {mb(part)}")
         grown = results["whole"] - results["text only"]
-        per_10k = grown / len(entries) * 10_000
         print(
-            f"\nkeeping them whole adds {mb(grown)} ({grown / len(entries):,.0f} bytes per "
-            f"article, {grown / results['text only']:+.0%}); per 10,000 whole articles the "
-            f"database grows by {mb(results['whole'] / len(entries) * 10_000)}, "
-            f"{mb(per_10k)} of it for the blocks"
+            f"\nkeeping them whole (blocks, compressed) instead of as text only: "
+            f"{grown / 1e6:+,.1f} MB ({grown / len(entries):+,.0f} bytes per article, "
+            f"{grown / results['text only']:+.0%}); per 10,000 whole articles the database "
+            f"grows by {mb(results['whole'] / len(entries) * 10_000)}"
         )
         written, size, on_disk, links = await keep_files(
             Path(tmp) / "files", entries, args.files_sample, args.pdf_kb
