@@ -245,7 +245,9 @@ async def test_direct_calls_to_a_chat_share_its_spacing_with_the_outbox(
     assert sorted(c.method for c in calls) == ["editMessageText"] * 2 + ["sendMessage"] * 6
     assert all(c.status == 200 for c in calls)
     times = [c.at for c in calls]
-    assert all(b - a >= 0.5 for a, b in itertools.pairwise(times)), times
+    # The pacer spaces dispatches exactly; the fake stamps arrivals, which a loaded machine
+    # delays by a few ms each way. Unshared spacing would leave gaps near zero.
+    assert all(b - a >= 0.5 - 0.02 for a, b in itertools.pairwise(times)), times
     assert len(fake.sent_to(2)) == 2
 
 
