@@ -369,9 +369,9 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_cancelled ON deliveries(created_at)
         WHERE status = '{DeliveryStatus.CANCELLED}';
     """,
-    # 12: the whole article (issue 14): its body as blocks in reading order (JSON written by
-    # store/articles.encode_blocks). NULL for a row stored before, completed by a backfill;
-    # a row with blocks keeps its text there only (body is '').
+    # 12: the whole article (issue 14): its body as blocks in reading order (JSON, deflated
+    # since; see store/articles.encode_blocks). NULL for a row stored before, completed by a
+    # backfill; a row with blocks keeps its text there only (body is '').
     """
     ALTER TABLE articles ADD COLUMN blocks TEXT;
     """,
