@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import random
 import signal
 import sqlite3
@@ -150,7 +151,7 @@ async def run(directory: Path, args: argparse.Namespace) -> None:
             stdout=asyncio.subprocess.DEVNULL, stderr=log, cwd=ROOT,
         )  # fmt: skip
         samples: list[tuple[float, int, int]] = []  # (seconds, updates pushed, RSS KB)
-        pushed = 0
+        arrived: tuple[int, int] | None = None  # (updates pushed, RSS KB) once all had written
         try:
             while not any(c.method == "getUpdates" for c in fake.calls):
                 if process.returncode is not None:
@@ -162,8 +163,8 @@ async def run(directory: Path, args: argparse.Namespace) -> None:
             next_sample = began
             articles: list[int] = []
             chats = [FIRST_RESIDENT + n for n in range(args.residents)]
-            for n in range(1_000_000_000):
-                at = began + n / args.rate
+            for pushed in itertools.count():
+                at = began + pushed / args.rate
                 if at >= end:
                     break
                 await asyncio.sleep(max(at - time.monotonic(), 0))
@@ -178,13 +179,12 @@ async def run(directory: Path, args: argparse.Namespace) -> None:
                 if now >= next_sample:
                     samples.append((now - began, pushed, rss_kb(process.pid)))
                     next_sample += 2.0
-                if n < len(chats):  # the commune arrives, each resident once
-                    fake.push_message(chats[n], "/start")
+                if pushed < len(chats):  # the commune arrives, each resident once
+                    fake.push_message(chats[pushed], "/start")
                 else:
                     act(fake, rng, rng.choice(chats), articles)
-                if n == len(chats) + int(5 * args.rate):  # all arrived, 5 s ago: answered
-                    samples.append((-1.0, pushed, rss_kb(process.pid)))
-                pushed += 1
+                if pushed == len(chats) + int(5 * args.rate):  # all arrived, 5 s ago: answered
+                    arrived = (pushed, rss_kb(process.pid))
             await asyncio.sleep(5.0)  # the last answers
             samples.append((time.monotonic() - began, pushed, rss_kb(process.pid)))
         finally:
@@ -198,7 +198,7 @@ async def run(directory: Path, args: argparse.Namespace) -> None:
         answers = len(answered)
         posts = len(items) - 3
         delivered = sum(1 for c in fake.sent() if 0 < (c.chat_id or 0) <= args.subscribers)
-    report(args, samples, pushed, answers, len(residents), posts, delivered)
+    report(args, samples, arrived, answers, len(residents), posts, delivered)
     lines = (directory / "bot.log").read_text("utf-8", "replace").splitlines()
     errors = [line for line in lines if " ERROR " in line or line.startswith("Traceback")]
     warnings = sum(" WARNING " in line for line in lines)
@@ -210,7 +210,7 @@ async def run(directory: Path, args: argparse.Namespace) -> None:
 def report(
     args: argparse.Namespace,
     samples: list[tuple[float, int, int]],
-    pushed: int,
+    arrived: tuple[int, int] | None,
     answers: int,
     residents: int,
     posts: int,
@@ -218,18 +218,18 @@ def report(
 ) -> None:
     """Print the memory figures."""
     print(
-        f"{args.minutes:g} min, {pushed:,} updates from {residents:,} residents "
+        f"{args.minutes:g} min, {samples[-1][1]:,} updates from {residents:,} residents "
         f"({answers:,} calls answering them), {posts} posts ({delivered:,} messages to "
         f"{args.subscribers:,} subscribers)"
     )
-    marks = [i for i, s in enumerate(samples) if s[0] < 0]
-    if not marks:
+    if arrived is None:
         print("the run ended before every resident had written: give it more minutes")
         return
-    warm = samples.pop(marks[0])
     print(f"\nbot's resident memory (VmRSS), MB:\n  at the start {samples[0][2] / 1024:.1f}")
-    print(f"  once all {args.residents:,} residents had written ({warm[1]:,} updates): ", end="")
-    print(f"{warm[2] / 1024:.1f}")
+    print(
+        f"  once all {args.residents:,} residents had written ({arrived[0]:,} updates): ", end=""
+    )
+    print(f"{arrived[1] / 1024:.1f}")
     total = samples[-1][0]
     for quarter in (0.25, 0.5, 0.75, 1.0):
         s = min(samples, key=lambda s: abs(s[0] - quarter * total))
@@ -237,8 +237,8 @@ def report(
     peak = max(s[2] for s in samples)
     print(f"  peak {peak / 1024:.1f}")
     last = samples[-1]
-    grown = (last[2] - warm[2]) / 1024
-    per_10k = grown / max(last[1] - warm[1], 1) * 10_000
+    grown = (last[2] - arrived[1]) / 1024
+    per_10k = grown / max(last[1] - arrived[0], 1) * 10_000
     print(f"  from then to the end: {grown:+.1f} MB ({per_10k:+.2f} MB per 10,000 updates)")
 
 
